@@ -1,0 +1,90 @@
+# PuneConnect: `make run` starts the local stack, `make test` checks everything.
+# Both install what is missing first; `make install` only installs (quick when done).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON313 ?= $(shell command -v python3.13 2>/dev/null || \
+	(command -v pyenv >/dev/null 2>&1 && ls -d "$$(pyenv root)"/versions/3.13*/bin/python3.13 2>/dev/null | tail -n 1))
+VENV := .venv
+SAMVENV := .venv-sam
+PY := $(VENV)/bin/python
+STAMPS := .make
+export AWS_DEFAULT_REGION ?= ap-south-1
+export SAM_CLI_TELEMETRY := 0
+PYTEST_ARGS ?=
+
+.PHONY: help install run test test-fast lint format typecheck template-check unit integration e2e bench build deploy clean
+
+help:
+	@echo "make run      start the local stack with seed data on 127.0.0.1:$${PORT:-3000}"
+	@echo "make test     lint, type checks, template checks and every test"
+	@echo "make install  install what is missing (.venv, .venv-sam, system packages)"
+	@echo "make bench    run the benchmarks and rewrite bench/RESULTS.md"
+	@echo "make build | deploy ENV=dev|prod"
+
+$(STAMPS):
+	@mkdir -p $(STAMPS)
+
+$(PY):
+	@test -n "$(PYTHON313)" || { echo "python3.13 not found: install it (e.g. pyenv install 3.13)"; exit 1; }
+	$(PYTHON313) -m venv $(VENV)
+
+$(STAMPS)/venv: $(PY) requirements-dev.txt constraints.txt layers/common/requirements.txt functions/*/requirements.txt layers/common/pyproject.toml | $(STAMPS)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e layers/common
+	@touch $@
+
+$(STAMPS)/sam: requirements-sam.txt | $(STAMPS)
+	@test -x $(SAMVENV)/bin/python || $(PYTHON313) -m venv $(SAMVENV)
+	$(SAMVENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	@touch $@
+
+$(STAMPS)/system: tools/install-system.sh | $(STAMPS)
+	bash tools/install-system.sh
+	@touch $@
+
+install: $(STAMPS)/venv $(STAMPS)/sam $(STAMPS)/system
+
+run: install
+	$(PY) -m local
+
+lint: $(STAMPS)/venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMPS)/venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: $(STAMPS)/venv
+	$(VENV)/bin/mypy layers/common/pmc_common functions/lookup/lookup local
+
+template-check: $(STAMPS)/sam
+	$(SAMVENV)/bin/cfn-lint template.yaml
+	$(SAMVENV)/bin/sam validate --lint --template template.yaml
+
+test: install lint typecheck template-check
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+unit: $(STAMPS)/venv
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+integration: $(STAMPS)/venv
+	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
+
+e2e: install
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/run.py
+
+ENV ?= dev
+build: $(STAMPS)/sam
+	PATH="$(dir $(PYTHON313)):$$PATH" $(SAMVENV)/bin/sam build --cached --parallel
+
+deploy: build
+	$(SAMVENV)/bin/sam deploy --config-env $(ENV)
+
+clean:
+	rm -rf $(STAMPS) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Lookup service: emergency numbers, PMC office directory, facility finder, who's who."""

@@ -1,0 +1,257 @@
+"""Lookup HTTP API (API.md section 2): public reads with ETags, admin writes of reference data.
+
+Routes only parse, authorize, call the domain and the store, and shape the reply."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools import Logger
+from fastapi import Depends, Path, Query, Request, Response
+from pydantic import BaseModel
+
+from pmc_common import ids
+from pmc_common.app import create_app, lambda_handler
+from pmc_common.auth import AdminCaller
+from pmc_common.caching import cached_json, etag_of, render, require_current
+from pmc_common.clock import Clock, SystemClock, iso
+from pmc_common.errors import Internal, Invalid, NotFound
+from pmc_common.paging import Cursors, Page
+from pmc_common.settings import CommonSettings, load
+
+from lookup import domain, store
+from lookup.models import (
+    ContactIn,
+    ContactView,
+    DepartmentView,
+    FacilityCategoryView,
+    FacilityIn,
+    FacilityView,
+    OfficeIn,
+    OfficeType,
+    OfficeView,
+    Slug,
+    Ward,
+    WhoIn,
+    WhoView,
+)
+
+REFERENCE_MAX_AGE = 300
+
+
+class LookupSettings(CommonSettings):
+    lookup_table_name: str
+
+
+settings = load(LookupSettings)
+cursors = Cursors(settings.cursor_secret)
+logger = Logger(service="lookup")
+app = create_app("lookup", "PuneConnect lookup", logger)
+
+
+def system_clock() -> Clock:
+    return SystemClock()
+
+
+Now = Annotated[Clock, Depends(system_clock)]
+
+
+def envelope(items: list[dict[str, Any]], next_cursor: str | None = None) -> dict[str, Any]:
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def view(model: type[BaseModel], doc: dict[str, Any]) -> dict[str, Any]:
+    """Persistence shape to API shape: never return a stored item as it is."""
+    return model.model_validate({name: doc.get(name) for name in model.model_fields}).model_dump(mode="json")
+
+
+def known_category(category: str) -> bool:
+    return store.exists("facility_category", category)
+
+
+# --- public reads -------------------------------------------------------------------------------
+
+
+@app.get("/emergency-numbers", response_model=Page[ContactView])
+def emergency_numbers(request: Request) -> Response:
+    contacts = sorted(store.all_of("contact"), key=domain.contacts_order)
+    return cached_json(request, envelope([view(ContactView, c) for c in contacts]), REFERENCE_MAX_AGE)
+
+
+@app.get("/departments", response_model=Page[DepartmentView])
+def departments(request: Request) -> Response:
+    found = sorted(store.all_of("department"), key=domain.departments_order)
+    return cached_json(request, envelope([view(DepartmentView, d) for d in found]), REFERENCE_MAX_AGE)
+
+
+@app.get("/offices", response_model=Page[OfficeView])
+def offices(request: Request, type: OfficeType | None = None, ward: Ward | None = None) -> Response:
+    found = [
+        o
+        for o in store.all_of("office")
+        if (type is None or o["type"] == type) and (ward is None or o["ward"] == ward)
+    ]
+    found.sort(key=domain.offices_order)
+    return cached_json(request, envelope([view(OfficeView, o) for o in found]), REFERENCE_MAX_AGE)
+
+
+@app.get("/offices/{office_id}", response_model=OfficeView)
+def office(request: Request, office_id: str) -> Response:
+    return cached_json(request, view(OfficeView, _read("office", "OFF", office_id).doc), REFERENCE_MAX_AGE)
+
+
+@app.get("/facility-categories", response_model=Page[FacilityCategoryView])
+def facility_categories(request: Request) -> Response:
+    found = sorted(store.all_of("facility_category"), key=lambda c: c["id"])
+    return cached_json(request, envelope([view(FacilityCategoryView, c) for c in found]), REFERENCE_MAX_AGE)
+
+
+@app.get("/whos-who", response_model=Page[WhoView])
+def whos_who(request: Request, ward: Ward | None = None, department: Slug | None = None) -> Response:
+    if department is not None and not store.exists("department", department):
+        raise Invalid.of("query.department", "unknown department")
+    found = [
+        w
+        for w in store.all_of("whos_who")
+        if (ward is None or w["ward"] == ward) and (department is None or w["department_id"] == department)
+    ]
+    found.sort(key=lambda w: (w["sort"], w["id"]))
+    return cached_json(request, envelope([view(WhoView, w) for w in found]), REFERENCE_MAX_AGE)
+
+
+@app.get("/facilities", response_model=Page[FacilityView])
+def facilities(
+    request: Request,
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    radius_m: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+    category: Annotated[str | None, Query(max_length=48)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: str | None = None,
+) -> Response:
+    if (lat is None) != (lng is None):
+        raise Invalid.of("query", "lat and lng must be given together")
+    if category is not None and not known_category(category):
+        raise Invalid.of("query.category", "unknown facility category")
+    if lat is not None and lng is not None:
+        if cursor:
+            raise Invalid.of("query.cursor", "a nearest-first search has a single page")
+        page = _nearest(lat, lng, radius_m or 2_000, category, limit)
+    else:
+        if radius_m is not None:
+            raise Invalid.of("query.radius_m", "needs lat and lng")
+        page = _by_id(category, limit, cursor)
+    return cached_json(request, page, REFERENCE_MAX_AGE)
+
+
+def _nearest(lat: float, lng: float, radius_m: int, category: str | None, limit: int) -> dict[str, Any]:
+    precision, cells = domain.search_cells(lat, lng, radius_m)
+    nearby = store.facilities_in_cells(precision, cells)
+    candidates = [f for f in nearby.facilities if category is None or f["category"] == category]
+    found = domain.nearest(candidates, lat, lng, radius_m, limit)
+    return envelope([view(FacilityView, f.facility) | {"distance_m": f.distance_m} for f in found])
+
+
+def _by_id(category: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
+    filters = {"category": category, "limit": limit}
+    start = cursors.decode(cursor, "/facilities", filters)
+    docs, last = store.facilities_page(category, limit, start)
+    return envelope([view(FacilityView, d) for d in docs], cursors.encode(last, "/facilities", filters))
+
+
+@app.get("/facilities/{facility_id}", response_model=FacilityView)
+def facility(request: Request, facility_id: str) -> Response:
+    return cached_json(request, view(FacilityView, _read(store.FACILITY, "FAC", facility_id).doc), REFERENCE_MAX_AGE)
+
+
+def _read(kind: str, prefix: str, item_id: str) -> store.Stored:
+    """An item by a path id: a malformed id is as unknown as a missing one (404, never 422)."""
+    found = store.get(kind, item_id) if ids.is_id(prefix, item_id) else None
+    if found is None:
+        raise NotFound(f"No {kind.replace('_', ' ')} with that id")
+    return found
+
+
+# --- admin writes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One admin-editable kind of reference data: its path, id prefix, shapes and reference checks."""
+
+    kind: str
+    path: str
+    prefix: str
+    body: type[BaseModel]
+    view: type[BaseModel]
+    check: Callable[[dict[str, Any]], None]
+
+
+def _check_facility(doc: dict[str, Any]) -> None:
+    if not known_category(doc["category"]):
+        raise Invalid.of("body.category", "unknown facility category")
+
+
+def _check_who(doc: dict[str, Any]) -> None:
+    if doc["department_id"] is not None and not store.exists("department", doc["department_id"]):
+        raise Invalid.of("body.department_id", "unknown department")
+    if doc["office_id"] is not None and not (ids.is_id("OFF", doc["office_id"]) and store.exists("office", doc["office_id"])):
+        raise Invalid.of("body.office_id", "unknown office")
+
+
+COLLECTIONS = (
+    Collection(store.FACILITY, "/facilities", "FAC", FacilityIn, FacilityView, _check_facility),
+    Collection("office", "/offices", "OFF", OfficeIn, OfficeView, domain.check_office),
+    Collection("contact", "/emergency-numbers", "CON", ContactIn, ContactView, lambda doc: None),
+    Collection("whos_who", "/whos-who", "WHO", WhoIn, WhoView, _check_who),
+)
+
+
+def _written(collection: Collection, doc: dict[str, Any], status: int, location: str | None = None) -> Response:
+    body = render(view(collection.view, doc))
+    headers = {"ETag": etag_of(body)} | ({"Location": location} if location else {})
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def _current_etag(collection: Collection, read: store.Stored) -> str:
+    return etag_of(render(view(collection.view, read.doc)))
+
+
+def register(collection: Collection) -> None:
+    """The POST, PUT and DELETE routes of one collection (API.md 2.1, admin writes)."""
+    Body = collection.body
+    item_path = collection.path + "/{item_id}"
+    ItemId = Annotated[str, Path()]
+
+    @app.post(collection.path, status_code=201, response_model=collection.view, name=f"create_{collection.kind}")
+    def create(body: Body, caller: AdminCaller, clock: Now) -> Response:  # type: ignore[valid-type]
+        fields = body.model_dump(mode="json")
+        collection.check(fields)
+        for _ in range(5):  # ids are random; a collision draws another
+            doc = {"id": ids.new_id(collection.prefix), **fields, "updated_at": iso(clock.now())}
+            if store.create(collection.kind, doc):
+                return _written(collection, doc, 201, location=f"{collection.path}/{doc['id']}")
+        raise Internal("Could not allocate an id")
+
+    @app.put(item_path, response_model=collection.view, name=f"replace_{collection.kind}")
+    def replace(request: Request, item_id: ItemId, body: Body, caller: AdminCaller, clock: Now) -> Response:  # type: ignore[valid-type]
+        read = _read(collection.kind, collection.prefix, item_id)
+        require_current(request, _current_etag(collection, read))
+        fields = body.model_dump(mode="json")
+        collection.check(fields)
+        doc = {"id": item_id, **fields, "updated_at": iso(clock.now())}
+        store.replace(collection.kind, doc, read)
+        return _written(collection, doc, 200)
+
+    @app.delete(item_path, status_code=204, name=f"delete_{collection.kind}")
+    def delete(request: Request, item_id: ItemId, caller: AdminCaller) -> Response:
+        read = _read(collection.kind, collection.prefix, item_id)
+        require_current(request, _current_etag(collection, read))
+        store.delete(collection.kind, item_id, read)
+        return Response(status_code=204)
+
+
+for _collection in COLLECTIONS:
+    register(_collection)
+
+handler = lambda_handler(app, "lookup", logger)

@@ -1,0 +1,156 @@
+"""Request and response shapes of the lookup routes, as API.md section 2 names them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from pmc_common.models import Bilingual, Body, View, bilingual_input, text
+
+Ward = Annotated[str, StringConstraints(pattern=r"^W(0[1-9]|1[0-5])$")]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+91[0-9]{10}$")]
+Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Website = Annotated[str, StringConstraints(max_length=300, pattern=r"^https://[^\s/$.?#][^\s]*$")]
+# Pune box for offices and facilities (API.md 2.1); JSON numbers only, never strings.
+PuneLat = Annotated[float, Field(ge=18.35, le=18.70)]
+PuneLng = Annotated[float, Field(ge=73.65, le=74.10)]
+
+ContactCategory = Literal[
+    "emergency", "police", "fire", "ambulance", "women", "children", "disaster", "pmc", "utility", "other"
+]
+ContactScope = Literal["national", "state", "city"]
+OfficeType = Literal["ward_office", "cfc", "head_office"]
+Level = Literal[
+    "commissioner",
+    "additional_commissioner",
+    "deputy_commissioner",
+    "assistant_commissioner",
+    "department_head",
+    "officer",
+]
+
+Name120 = bilingual_input(2, 120)
+Name160 = bilingual_input(2, 160)
+Address = bilingual_input(5, 300)
+Hours = bilingual_input(1, 120)
+Service = bilingual_input(1, 120)
+
+
+class ContactIn(Body):
+    number: Annotated[str, StringConstraints(pattern=r"^[0-9+][0-9 -]{1,19}$")]
+    name: Name120  # type: ignore[valid-type]
+    category: ContactCategory
+    scope: ContactScope
+    hours: Hours | None = None  # type: ignore[valid-type]
+    sample: bool
+    sort: Annotated[int, Field(ge=0, le=9999)]
+
+
+class ContactView(View):
+    id: str
+    number: str
+    name: Bilingual
+    category: str
+    scope: str
+    hours: Bilingual | None
+    sample: bool
+    sort: int
+    updated_at: str
+
+
+class DepartmentView(View):
+    id: str
+    name: Bilingual
+    phone: str | None
+    email: str | None
+    office_id: str | None
+
+
+class OfficeIn(Body):
+    type: OfficeType
+    ward: Ward | None = None
+    name: Name120  # type: ignore[valid-type]
+    address: Address  # type: ignore[valid-type]
+    lat: PuneLat
+    lng: PuneLng
+    phone: Phone | None = None
+    email: Email | None = None
+    hours: Hours | None = None  # type: ignore[valid-type]
+    services: Annotated[list[Service], Field(max_length=30)] = []  # type: ignore[valid-type]
+
+
+class OfficeView(View):
+    id: str
+    type: str
+    ward: str | None
+    name: Bilingual
+    address: Bilingual
+    lat: float
+    lng: float
+    phone: str | None
+    email: str | None
+    hours: Bilingual | None
+    services: list[Bilingual]
+    updated_at: str
+
+
+class WhoIn(Body):
+    name: Name160  # type: ignore[valid-type]
+    designation: Name160  # type: ignore[valid-type]
+    level: Level
+    department_id: Slug | None = None
+    ward: Ward | None = None
+    office_id: Annotated[str, text(1, 20)] | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    sort: Annotated[int, Field(ge=0, le=9999)]
+
+
+class WhoView(View):
+    id: str
+    name: Bilingual
+    designation: Bilingual
+    level: str
+    department_id: str | None
+    ward: str | None
+    office_id: str | None
+    phone: str | None
+    email: str | None
+    sort: int
+    updated_at: str
+
+
+class FacilityCategoryView(View):
+    id: str
+    name: Bilingual
+
+
+class FacilityIn(Body):
+    category: Slug
+    name: Name120  # type: ignore[valid-type]
+    address: Address  # type: ignore[valid-type]
+    ward: Ward
+    lat: PuneLat
+    lng: PuneLng
+    phone: Phone | None = None
+    hours: Hours | None = None  # type: ignore[valid-type]
+    open_24x7: bool
+    website: Website | None = None
+
+
+class FacilityView(View):
+    id: str
+    category: str
+    name: Bilingual
+    address: Bilingual
+    ward: str
+    lat: float
+    lng: float
+    phone: str | None
+    hours: Bilingual | None
+    open_24x7: bool
+    website: str | None
+    updated_at: str
+    distance_m: int | None

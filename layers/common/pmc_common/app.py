@@ -1,0 +1,156 @@
+"""The app factory: one FastAPI app per service with the house middleware, and its Lambda handler.
+
+Adds request ids (echoed or generated, bound to every log line), JSON-only bodies up to 256 KiB,
+`Cache-Control: no-store` by default, and the single mapping of errors to problem+json."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from mangum import Mangum
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pmc_common.caching import NO_STORE, render
+from pmc_common.errors import (
+    PROBLEM_JSON,
+    BadRequest,
+    DomainError,
+    FieldError,
+    Internal,
+    Invalid,
+    NotFound,
+    PayloadTooLarge,
+    problem_body,
+)
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+MAX_BODY_BYTES = 256 * 1024
+JSON_TYPES = ("application/json",)
+PATCH_TYPES = ("application/json", "application/merge-patch+json")
+
+type LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def _request_id(request: Request) -> str:
+    return str(getattr(request.state, "request_id", "")) or str(uuid.uuid4())
+
+
+def problem_response(request: Request, error: DomainError) -> Response:
+    headers = {"Cache-Control": NO_STORE, **error.headers}
+    body = problem_body(error, instance=request.url.path, request_id=_request_id(request))
+    return Response(render(body), status_code=error.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_name(loc: Iterable[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        # pydantic adds the name of a union member or a function validator; drop those
+        parts = [p for p in parts if not p.startswith("function-")]
+    return ".".join(parts) if parts else "body"
+
+
+def _message(error: dict[str, Any]) -> str:
+    if error.get("type") == "extra_forbidden":
+        return "unknown field"
+    if error.get("type") == "missing":
+        return "is required"
+    message = str(error.get("msg", "is invalid"))
+    return message.removeprefix("Value error, ")
+
+
+def validation_error(exc: RequestValidationError) -> DomainError:
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return BadRequest("The request body is not valid JSON")
+    fields = [FieldError(_field_name(e.get("loc", ())), _message(e)) for e in errors]
+    count = len(fields)
+    return Invalid(detail=f"{count} field{'s are' if count != 1 else ' is'} invalid", errors=fields)
+
+
+def create_app(service: str, title: str, logger: Logger, raw_body_paths: tuple[str, ...] = ()) -> FastAPI:
+    """A FastAPI app for one service. `raw_body_paths` opt routes out of the JSON-only rule."""
+    app = FastAPI(title=title, version="1.0.0", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+
+    @app.middleware("http")
+    async def house_rules(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        given = request.headers.get("x-request-id", "")
+        request.state.request_id = given if REQUEST_ID.match(given) else str(uuid.uuid4())
+        logger.append_keys(request_id=request.state.request_id)
+        try:
+            response = await _guard_body(request) or await call_next(request)
+        except Exception as exc:  # the last line of defence: a generic 500, details only in the log
+            logger.exception("unhandled error", extra={"error_type": type(exc).__name__})
+            response = problem_response(request, Internal("Something went wrong on our side; please try again"))
+        response.headers["X-Request-Id"] = request.state.request_id
+        response.headers.setdefault("Cache-Control", NO_STORE)
+        route = request.scope.get("route")
+        logger.info(
+            "request",
+            extra={
+                "method": request.method,
+                "route": getattr(route, "path", request.url.path),
+                "status": response.status_code,
+                "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        return response
+
+    async def _guard_body(request: Request) -> Response | None:
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return None
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return problem_response(request, PayloadTooLarge("The request body is over 256 KiB"))
+        if not body or request.url.path.startswith(raw_body_paths or ("\0",)):
+            return None
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        allowed = PATCH_TYPES if request.method == "PATCH" else JSON_TYPES
+        if media_type not in allowed:
+            return problem_response(request, BadRequest(f"Content-Type must be {allowed[0]}"))
+        return None
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        return problem_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        return problem_response(request, validation_error(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return problem_response(request, NotFound("No such resource"))
+        if exc.status_code == 405:
+            error: DomainError = NotFound("No such route for this method")
+        else:
+            error = Internal("The request could not be handled")
+        return problem_response(request, error)
+
+    app.state.service = service
+    return app
+
+
+def lambda_handler(app: FastAPI, service: str, logger: Logger) -> LambdaHandler:
+    """The Lambda entry point: Mangum (lifespan off) under Powertools Logger, Tracer and Metrics."""
+    tracer = Tracer(service=service)
+    metrics = Metrics(namespace="PuneConnect", service=service)
+    asgi = Mangum(app, lifespan="off")
+
+    @logger.inject_lambda_context(clear_state=True)
+    @tracer.capture_lambda_handler(capture_response=False)
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+        return asgi(event, context)  # type: ignore[arg-type,return-value]
+
+    return handler

@@ -1,0 +1,136 @@
+"""The house middleware and the one error mapping, on a small app built by the factory."""
+
+from typing import Annotated
+
+import pytest
+from aws_lambda_powertools import Logger
+from fastapi import Query
+from fastapi.testclient import TestClient
+
+from pmc_common.app import create_app
+from pmc_common.auth import CitizenCaller
+from pmc_common.errors import Conflict
+from pmc_common.models import Body, text
+
+app = create_app("test", "test", Logger(service="test", level="WARNING"))
+saved: list[dict[str, object]] = []
+
+
+class Thing(Body):
+    name: text(2, 10)  # type: ignore[valid-type]
+    count: int
+
+
+@app.post("/things", status_code=201)
+def create_thing(thing: Thing) -> dict[str, object]:
+    saved.append(thing.model_dump())
+    return thing.model_dump()
+
+
+@app.get("/things")
+def list_things(limit: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, int]:
+    return {"limit": limit}
+
+
+@app.post("/things/{thing_id}/clash")
+def clash(thing_id: str) -> None:
+    raise Conflict("It clashes", code="illegal_transition")
+
+
+@app.get("/mine")
+def mine(caller: CitizenCaller) -> dict[str, str]:
+    return {"sub": caller.sub}
+
+
+@app.get("/boom")
+def boom() -> None:
+    raise RuntimeError("secret stack detail")
+
+
+client = TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture(autouse=True)
+def _clear() -> None:
+    saved.clear()
+
+
+def assert_problem(response, status: int, slug: str) -> dict:  # type: ignore[no-untyped-def]
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["cache-control"] == "no-store"
+    body = response.json()
+    assert body["type"] == f"https://pmc.example/problems/{slug}"
+    assert body["status"] == status
+    assert body["instance"] == response.request.url.path
+    assert body["request_id"] == response.headers["x-request-id"]
+    return body
+
+
+def test_a_valid_request_id_is_echoed_and_a_bad_one_replaced() -> None:
+    assert client.get("/things", headers={"X-Request-Id": "abc.123:x-y"}).headers["x-request-id"] == "abc.123:x-y"
+    generated = client.get("/things", headers={"X-Request-Id": "bad id!"}).headers["x-request-id"]
+    assert generated != "bad id!"
+    assert len(generated) == 36
+
+
+def test_responses_default_to_no_store() -> None:
+    assert client.get("/things").headers["cache-control"] == "no-store"
+
+
+def test_unknown_field_is_422_naming_it_and_nothing_is_saved() -> None:
+    body = assert_problem(client.post("/things", json={"name": "ab", "count": 1, "status": "x"}), 422, "validation")
+    assert body["errors"] == [{"field": "body.status", "message": "unknown field"}]
+    assert body["code"] is None
+    assert saved == []
+
+
+@pytest.mark.parametrize("count", ["5", 4.0, True])
+def test_no_coercion_to_integers(count: object) -> None:
+    body = assert_problem(client.post("/things", json={"name": "ab", "count": count}), 422, "validation")
+    assert body["errors"][0]["field"] == "body.count"
+    assert saved == []
+
+
+def test_strings_are_trimmed_and_control_characters_refused() -> None:
+    assert client.post("/things", json={"name": "  ab  ", "count": 1}).json()["name"] == "ab"
+    body = assert_problem(client.post("/things", json={"name": "a\x07b", "count": 1}), 422, "validation")
+    assert body["errors"][0]["field"] == "body.name"
+
+
+def test_body_not_json_or_wrong_content_type_is_400() -> None:
+    assert_problem(client.post("/things", content=b"{not json", headers={"content-type": "application/json"}), 400, "bad-request")
+    assert_problem(client.post("/things", content=b"name=ab", headers={"content-type": "text/plain"}), 400, "bad-request")
+    assert saved == []
+
+
+def test_empty_body_is_422() -> None:
+    assert_problem(client.post("/things", headers={"content-type": "application/json"}), 422, "validation")
+
+
+def test_body_over_256_kib_is_413() -> None:
+    big = b'{"name": "' + b"x" * (256 * 1024) + b'", "count": 1}'
+    assert_problem(client.post("/things", content=big, headers={"content-type": "application/json"}), 413, "payload-too-large")
+    assert saved == []
+
+
+def test_query_errors_name_the_parameter() -> None:
+    body = assert_problem(client.get("/things?limit=500"), 422, "validation")
+    assert body["errors"][0]["field"] == "query.limit"
+
+
+def test_domain_conflict_carries_its_code() -> None:
+    assert assert_problem(client.post("/things/1/clash"), 409, "conflict")["code"] == "illegal_transition"
+
+
+def test_a_protected_route_without_claims_is_401() -> None:
+    assert_problem(client.get("/mine"), 401, "unauthorized")
+
+
+def test_unknown_route_is_a_problem_404() -> None:
+    assert_problem(client.get("/nowhere"), 404, "not-found")
+
+
+def test_unexpected_errors_are_500_without_details() -> None:
+    body = assert_problem(client.get("/boom"), 500, "internal")
+    assert "secret" not in body["detail"]
