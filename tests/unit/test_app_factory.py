@@ -99,8 +99,12 @@ def test_strings_are_trimmed_and_control_characters_refused() -> None:
 
 
 def test_body_not_json_or_wrong_content_type_is_400() -> None:
-    assert_problem(client.post("/things", content=b"{not json", headers={"content-type": "application/json"}), 400, "bad-request")
-    assert_problem(client.post("/things", content=b"name=ab", headers={"content-type": "text/plain"}), 400, "bad-request")
+    assert_problem(
+        client.post("/things", content=b"{not json", headers={"content-type": "application/json"}), 400, "bad-request"
+    )
+    assert_problem(
+        client.post("/things", content=b"name=ab", headers={"content-type": "text/plain"}), 400, "bad-request"
+    )
     assert saved == []
 
 
@@ -110,7 +114,9 @@ def test_empty_body_is_422() -> None:
 
 def test_body_over_256_kib_is_413() -> None:
     big = b'{"name": "' + b"x" * (256 * 1024) + b'", "count": 1}'
-    assert_problem(client.post("/things", content=big, headers={"content-type": "application/json"}), 413, "payload-too-large")
+    assert_problem(
+        client.post("/things", content=big, headers={"content-type": "application/json"}), 413, "payload-too-large"
+    )
     assert saved == []
 
 

@@ -14,8 +14,8 @@ def test_rhu_rounds_half_up_to_the_paisa() -> None:
 @given(st.integers(min_value=0, max_value=10**15), st.integers(min_value=1, max_value=10**6))
 def test_rhu_is_the_nearest_integer_with_halves_up(n: int, d: int) -> None:
     result = rhu(n, d)
-    # n/d - 1/2 <= result < n/d + 1/2: the nearest integer, an exact half going up
-    assert 2 * n - d <= 2 * d * result < 2 * n + d
+    # n/d - 1/2 < result <= n/d + 1/2: the nearest integer, an exact half going up
+    assert 2 * n - d < 2 * d * result <= 2 * n + d
 
 
 def test_rupees_uses_indian_grouping() -> None:

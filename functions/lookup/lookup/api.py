@@ -4,20 +4,11 @@ Routes only parse, authorize, call the domain and the store, and shape the reply
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
-from fastapi import Depends, Path, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
-
-from pmc_common import ids
-from pmc_common.app import create_app, lambda_handler
-from pmc_common.auth import AdminCaller
-from pmc_common.caching import cached_json, etag_of, render, require_current
-from pmc_common.clock import Clock, SystemClock, iso
-from pmc_common.errors import Internal, Invalid, NotFound
-from pmc_common.paging import Cursors, Page
-from pmc_common.settings import CommonSettings, load
 
 from lookup import domain, store
 from lookup.models import (
@@ -35,6 +26,14 @@ from lookup.models import (
     WhoIn,
     WhoView,
 )
+from pmc_common import ids
+from pmc_common.app import create_app, lambda_handler
+from pmc_common.auth import AdminCaller
+from pmc_common.caching import cached_json, etag_of, render, require_current
+from pmc_common.clock import Clock, SystemClock, iso
+from pmc_common.errors import Internal, Invalid, NotFound
+from pmc_common.paging import Cursors, Page
+from pmc_common.settings import CommonSettings, load
 
 REFERENCE_MAX_AGE = 300
 
@@ -87,9 +86,7 @@ def departments(request: Request) -> Response:
 @app.get("/offices", response_model=Page[OfficeView])
 def offices(request: Request, type: OfficeType | None = None, ward: Ward | None = None) -> Response:
     found = [
-        o
-        for o in store.all_of("office")
-        if (type is None or o["type"] == type) and (ward is None or o["ward"] == ward)
+        o for o in store.all_of("office") if (type is None or o["type"] == type) and (ward is None or o["ward"] == ward)
     ]
     found.sort(key=domain.offices_order)
     return cached_json(request, envelope([view(OfficeView, o) for o in found]), REFERENCE_MAX_AGE)
@@ -195,7 +192,9 @@ def _check_facility(doc: dict[str, Any]) -> None:
 def _check_who(doc: dict[str, Any]) -> None:
     if doc["department_id"] is not None and not store.exists("department", doc["department_id"]):
         raise Invalid.of("body.department_id", "unknown department")
-    if doc["office_id"] is not None and not (ids.is_id("OFF", doc["office_id"]) and store.exists("office", doc["office_id"])):
+    if doc["office_id"] is not None and not (
+        ids.is_id("OFF", doc["office_id"]) and store.exists("office", doc["office_id"])
+    ):
         raise Invalid.of("body.office_id", "unknown office")
 
 
@@ -219,12 +218,9 @@ def _current_etag(collection: Collection, read: store.Stored) -> str:
 
 def register(collection: Collection) -> None:
     """The POST, PUT and DELETE routes of one collection (API.md 2.1, admin writes)."""
-    Body = collection.body
     item_path = collection.path + "/{item_id}"
-    ItemId = Annotated[str, Path()]
 
-    @app.post(collection.path, status_code=201, response_model=collection.view, name=f"create_{collection.kind}")
-    def create(body: Body, caller: AdminCaller, clock: Now) -> Response:  # type: ignore[valid-type]
+    def create(body: BaseModel, caller: AdminCaller, clock: Now) -> Response:
         fields = body.model_dump(mode="json")
         collection.check(fields)
         for _ in range(5):  # ids are random; a collision draws another
@@ -233,8 +229,7 @@ def register(collection: Collection) -> None:
                 return _written(collection, doc, 201, location=f"{collection.path}/{doc['id']}")
         raise Internal("Could not allocate an id")
 
-    @app.put(item_path, response_model=collection.view, name=f"replace_{collection.kind}")
-    def replace(request: Request, item_id: ItemId, body: Body, caller: AdminCaller, clock: Now) -> Response:  # type: ignore[valid-type]
+    def replace(request: Request, item_id: str, body: BaseModel, caller: AdminCaller, clock: Now) -> Response:
         read = _read(collection.kind, collection.prefix, item_id)
         require_current(request, _current_etag(collection, read))
         fields = body.model_dump(mode="json")
@@ -243,12 +238,18 @@ def register(collection: Collection) -> None:
         store.replace(collection.kind, doc, read)
         return _written(collection, doc, 200)
 
-    @app.delete(item_path, status_code=204, name=f"delete_{collection.kind}")
-    def delete(request: Request, item_id: ItemId, caller: AdminCaller) -> Response:
+    def delete(request: Request, item_id: str, caller: AdminCaller) -> Response:
         read = _read(collection.kind, collection.prefix, item_id)
         require_current(request, _current_etag(collection, read))
         store.delete(collection.kind, item_id, read)
         return Response(status_code=204)
+
+    # FastAPI reads the body's model from the annotation: give each route its collection's model.
+    create.__annotations__["body"] = replace.__annotations__["body"] = collection.body
+    name = collection.kind
+    app.post(collection.path, status_code=201, response_model=collection.view, name=f"create_{name}")(create)
+    app.put(item_path, response_model=collection.view, name=f"replace_{name}")(replace)
+    app.delete(item_path, status_code=204, name=f"delete_{name}")(delete)
 
 
 for _collection in COLLECTIONS:

@@ -78,7 +78,7 @@ class OfficeIn(Body):
     phone: Phone | None = None
     email: Email | None = None
     hours: Hours | None = None  # type: ignore[valid-type]
-    services: Annotated[list[Service], Field(max_length=30)] = []  # type: ignore[valid-type]
+    services: Annotated[list[Service], Field(default_factory=list, max_length=30)]  # type: ignore[valid-type]
 
 
 class OfficeView(View):

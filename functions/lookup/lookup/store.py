@@ -20,10 +20,9 @@ from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from lookup.domain import geohashes
 from pmc_common import dynamo
 from pmc_common.errors import PreconditionFailed
-
-from lookup.domain import geohashes
 
 FACILITY = "facility"
 KINDS = ("contact", "department", "office", "facility_category", FACILITY, "whos_who")

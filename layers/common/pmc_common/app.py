@@ -151,6 +151,8 @@ def lambda_handler(app: FastAPI, service: str, logger: Logger) -> LambdaHandler:
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
-        return asgi(event, context)  # type: ignore[arg-type,return-value]
+        response: dict[str, Any] = asgi(event, context)  # type: ignore[arg-type,assignment]
+        return response
 
-    return handler
+    decorated: LambdaHandler = handler  # the Powertools decorators are untyped
+    return decorated

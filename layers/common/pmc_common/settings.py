@@ -31,7 +31,5 @@ def load[S: CommonSettings](model: type[S]) -> S:
     try:
         return model()  # type: ignore[call-arg]
     except ValidationError as exc:
-        problems = ", ".join(
-            f"{str(err['loc'][0]).upper()} ({err['msg'].lower()})" for err in exc.errors()
-        )
+        problems = ", ".join(f"{str(err['loc'][0]).upper()} ({err['msg'].lower()})" for err in exc.errors())
         raise ConfigurationError(f"{model.__name__}: environment variables missing or invalid: {problems}") from None
