@@ -1,0 +1,322 @@
+"""Validate everything in data/. Exit status 1 on any failure. Needs shapely.
+
+    python data/tools/check_data.py
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+from shapely.geometry import Point, shape
+from shapely.prepared import prep
+
+DATA = Path(__file__).resolve().parent.parent
+CROCK = "[0-9A-HJKMNP-TV-Z]"
+ID_RE = {p: re.compile(rf"^{p}-{CROCK}{{8}}$") for p in ("FAC", "OFF", "CON", "WHO")}
+SLUG = re.compile(r"^[a-z][a-z0-9_]{1,47}$")
+PHONE = re.compile(r"^\+91[0-9]{10}$")
+NUMBER = re.compile(r"^[0-9+][0-9 -]{1,19}$")
+WARD_IDS = [f"W{i:02d}" for i in range(1, 16)]
+FACILITY_CATEGORIES = ["hospital", "dispensary", "maternity_home", "police_station", "fire_station", "public_toilet",
+                       "garden", "swimming_pool", "sports_complex", "library", "school", "crematorium",
+                       "vegetable_market", "parking", "ev_charging"]
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+errors: list[str] = []
+
+
+def err(msg: str) -> None:
+    errors.append(msg)
+
+
+def load(name):
+    path = DATA / name
+    text = path.read_text(encoding="utf-8")
+    obj = json.loads(text)
+    if name.endswith(".json") and text != json.dumps(obj, ensure_ascii=False, indent=2) + "\n":
+        err(f"{name}: not pretty-printed with 2-space indent / ensure_ascii=False")
+    return obj
+
+
+def text_ok(where, s, lo, hi):
+    if not isinstance(s, str) or s != s.strip() or not lo <= len(s) <= hi or CONTROL.search(s):
+        err(f"{where}: bad text {s!r} (length {lo}..{hi})")
+
+
+def bilingual(where, v, lo=1, hi=300, nullable=False):
+    if v is None and nullable:
+        return
+    if not isinstance(v, dict) or set(v) != {"en", "mr"}:
+        err(f"{where}: not bilingual {{en, mr}}: {v!r}")
+        return
+    for lang in ("en", "mr"):
+        text_ok(f"{where}.{lang}", v[lang], lo, hi)
+    if not re.search(r"[\u0900-\u097F]", v["mr"]):
+        err(f"{where}.mr: no Devanagari text")
+
+
+def keys(where, obj, expected):
+    if set(obj) != set(expected):
+        err(f"{where}: keys {sorted(obj)} != {sorted(expected)}")
+
+
+def unique(name, rows):
+    dup = [k for k, n in Counter(r["id"] for r in rows).items() if n > 1]
+    if dup:
+        err(f"{name}: duplicate ids {dup}")
+
+
+def nullable(where, v, regex, maxlen):
+    if v is not None and (not isinstance(v, str) or len(v) > maxlen or not regex.match(v)):
+        err(f"{where}: bad value {v!r}")
+
+
+# ---------------------------------------------------------------- geometry
+wards_fc = load("wards.geojson")
+ward_geom = {}
+for f in wards_fc["features"]:
+    p = f["properties"]
+    keys("wards.geojson properties", p, ["ward", "name_en", "name_mr", "source_name"])
+    g = shape(f["geometry"])
+    if not g.is_valid:
+        err(f"ward {p['ward']}: invalid geometry")
+    ward_geom[p["ward"]] = g
+if sorted(ward_geom) != WARD_IDS:
+    err(f"wards.geojson: wards {sorted(ward_geom)}")
+ward_prep = {w: prep(g) for w, g in ward_geom.items()}
+boundary_fc = load("pmc_boundary.geojson")
+if len(boundary_fc["features"]) != 1:
+    err("pmc_boundary.geojson: expected one feature")
+boundary = shape(boundary_fc["features"][0]["geometry"])
+boundary_prep = prep(boundary)
+ward_list = list(ward_geom.values())
+for i, a in enumerate(ward_list):
+    for b in ward_list[i + 1:]:
+        if a.intersection(b).area > 1e-10:
+            err("wards overlap")
+union_area = sum(g.area for g in ward_list)
+if abs(union_area - boundary.area) > 1e-6 * max(boundary.area, 1):
+    err(f"boundary area {boundary.area} != sum of wards {union_area}")
+
+
+def place(where, lat, lng, ward=None):
+    """Check a point; return the list of wards containing it."""
+    for v, name in ((lat, "lat"), (lng, "lng")):
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or round(v, 6) != v:
+            err(f"{where}: {name} {v!r} not a number with ≤ 6 decimals")
+            return []
+    if not (18.35 <= lat <= 18.70 and 73.65 <= lng <= 74.10):
+        err(f"{where}: ({lat}, {lng}) outside the Pune box")
+    pt = Point(lng, lat)
+    if not boundary_prep.contains(pt):
+        err(f"{where}: ({lat}, {lng}) outside pmc_boundary")
+    hits = [w for w, g in ward_prep.items() if g.contains(pt)]
+    if ward is not None and hits != [ward]:
+        err(f"{where}: ward {ward} but the point lies in {hits}")
+    return hits
+
+
+# ---------------------------------------------------------------- reference files
+departments = load("departments.json")
+offices = load("offices.json")
+office_ids = {o["id"] for o in offices}
+dept_ids = {d["id"] for d in departments}
+for d in departments:
+    w = f"departments[{d.get('id')}]"
+    keys(w, d, ["id", "name", "phone", "email", "office_id"])
+    if not SLUG.match(d["id"]):
+        err(f"{w}: bad id")
+    bilingual(f"{w}.name", d["name"], 2, 120)
+    nullable(f"{w}.phone", d["phone"], PHONE, 20)
+    nullable(f"{w}.email", d["email"], re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]+$"), 254)
+    if d["office_id"] is not None and d["office_id"] not in office_ids:
+        err(f"{w}: office_id {d['office_id']} unknown")
+unique("departments", departments)
+for need in ("solid_waste_management", "roads", "water_supply", "drainage", "electrical", "health", "garden",
+             "encroachment", "building_control", "property_tax", "fire_brigade", "education", "veterinary",
+             "tree_authority", "sanitation"):
+    if need not in dept_ids:
+        err(f"departments: missing {need}")
+
+types = Counter()
+cfc_wards = Counter()
+for o in offices:
+    w = f"offices[{o.get('id')}]"
+    keys(w, o, ["id", "type", "ward", "name", "address", "lat", "lng", "phone", "email", "hours", "services"])
+    if not ID_RE["OFF"].match(o["id"]):
+        err(f"{w}: bad id")
+    types[o["type"]] += 1
+    if o["type"] not in ("ward_office", "cfc", "head_office"):
+        err(f"{w}: bad type")
+    if (o["type"] == "head_office") != (o["ward"] is None):
+        err(f"{w}: ward must be null exactly for the head office")
+    if o["ward"] is not None and o["ward"] not in WARD_IDS:
+        err(f"{w}: bad ward")
+    bilingual(f"{w}.name", o["name"], 2, 120)
+    bilingual(f"{w}.address", o["address"], 5, 300)
+    bilingual(f"{w}.hours", o["hours"], 1, 120, nullable=True)
+    nullable(f"{w}.phone", o["phone"], PHONE, 20)
+    nullable(f"{w}.email", o["email"], re.compile(r"^[^@\s]+@[^@\s]+$"), 254)
+    if not isinstance(o["services"], list) or len(o["services"]) > 30:
+        err(f"{w}: services")
+    for i, s in enumerate(o["services"]):
+        bilingual(f"{w}.services[{i}]", s, 1, 120)
+    place(w, o["lat"], o["lng"], o["ward"])
+    if o["type"] == "cfc":
+        cfc_wards[o["ward"]] += 1
+unique("offices", offices)
+if types != Counter({"head_office": 1, "ward_office": 15, "cfc": 42}):
+    err(f"offices: counts {dict(types)} (want 1 + 15 + 42)")
+if sorted({o["ward"] for o in offices if o["type"] == "ward_office"}) != WARD_IDS:
+    err("offices: not one ward office per ward")
+if sorted(cfc_wards) != WARD_IDS:
+    err("offices: some ward has no CFC")
+
+contacts = load("emergency_numbers.json")
+for c in contacts:
+    w = f"emergency_numbers[{c.get('id')}]"
+    keys(w, c, ["id", "number", "name", "category", "scope", "hours", "sample", "sort"])
+    if not ID_RE["CON"].match(c["id"]):
+        err(f"{w}: bad id")
+    if not NUMBER.match(c["number"]):
+        err(f"{w}: bad number")
+    bilingual(f"{w}.name", c["name"], 2, 120)
+    bilingual(f"{w}.hours", c["hours"], 1, 120, nullable=True)
+    if c["category"] not in ("emergency", "police", "fire", "ambulance", "women", "children", "disaster", "pmc",
+                             "utility", "other"):
+        err(f"{w}: bad category")
+    if c["scope"] not in ("national", "state", "city"):
+        err(f"{w}: bad scope")
+    if not isinstance(c["sample"], bool) or not isinstance(c["sort"], int) or not 0 <= c["sort"] <= 9999:
+        err(f"{w}: sample/sort")
+unique("emergency_numbers", contacts)
+if len({c["number"] for c in contacts}) != len(contacts):
+    err("emergency_numbers: duplicate numbers")
+for n in ("112", "100", "101", "108", "1091", "1098"):
+    if n not in {c["number"] for c in contacts}:
+        err(f"emergency_numbers: missing {n}")
+
+cats = load("facility_categories.json")
+for c in cats:
+    keys(f"facility_categories[{c.get('id')}]", c, ["id", "name"])
+    bilingual(f"facility_categories[{c['id']}].name", c["name"], 2, 120)
+if [c["id"] for c in cats] != FACILITY_CATEGORIES:
+    err("facility_categories: ids differ from the seed set")
+
+facilities = load("facilities.json")
+per_cat, per_ward = Counter(), Counter()
+for f in facilities:
+    w = f"facilities[{f.get('id')}]"
+    keys(w, f, ["id", "category", "name", "address", "ward", "lat", "lng", "phone", "hours", "open_24x7",
+                "website", "sample"])
+    if not ID_RE["FAC"].match(f["id"]):
+        err(f"{w}: bad id")
+    if f["category"] not in FACILITY_CATEGORIES:
+        err(f"{w}: unknown category")
+    bilingual(f"{w}.name", f["name"], 2, 120)
+    bilingual(f"{w}.address", f["address"], 5, 300)
+    bilingual(f"{w}.hours", f["hours"], 1, 120, nullable=True)
+    nullable(f"{w}.phone", f["phone"], PHONE, 20)
+    nullable(f"{w}.website", f["website"], re.compile(r"^https://\S+$"), 300)
+    if not isinstance(f["open_24x7"], bool) or not isinstance(f["sample"], bool):
+        err(f"{w}: open_24x7/sample not boolean")
+    if f["sample"] and not ("(sample)" in f["name"]["en"] and "(नमुना)" in f["name"]["mr"]):
+        err(f"{w}: sample row without (sample)/(नमुना) in its name")
+    if f["ward"] not in WARD_IDS:
+        err(f"{w}: bad ward")
+    place(w, f["lat"], f["lng"], f["ward"])
+    per_cat[f["category"]] += 1
+    per_ward[f["ward"]] += 1
+unique("facilities", facilities)
+if len(facilities) < 300:
+    err(f"facilities: only {len(facilities)}")
+for c in FACILITY_CATEGORIES:
+    if per_cat[c] < 8:
+        err(f"facilities: category {c} has {per_cat[c]} (< 8)")
+for wd in WARD_IDS:
+    if per_ward[wd] == 0:
+        err(f"facilities: ward {wd} has none")
+
+whos = load("whos_who.json")
+levels = Counter()
+for p in whos:
+    w = f"whos_who[{p.get('id')}]"
+    keys(w, p, ["id", "name", "designation", "level", "department_id", "ward", "office_id", "phone", "email", "sort"])
+    if not ID_RE["WHO"].match(p["id"]):
+        err(f"{w}: bad id")
+    bilingual(f"{w}.name", p["name"], 2, 160)
+    bilingual(f"{w}.designation", p["designation"], 2, 160)
+    if "(sample)" not in p["name"]["en"] or "(नमुना)" not in p["name"]["mr"]:
+        err(f"{w}: names must be sample placeholders")
+    if p["level"] not in ("commissioner", "additional_commissioner", "deputy_commissioner", "assistant_commissioner",
+                          "department_head", "officer"):
+        err(f"{w}: bad level")
+    levels[p["level"]] += 1
+    if p["department_id"] is not None and p["department_id"] not in dept_ids:
+        err(f"{w}: unknown department_id")
+    if p["office_id"] is not None and p["office_id"] not in office_ids:
+        err(f"{w}: unknown office_id")
+    if p["ward"] is not None and p["ward"] not in WARD_IDS:
+        err(f"{w}: bad ward")
+    if p["level"] == "assistant_commissioner":
+        office = next((o for o in offices if o["id"] == p["office_id"]), None)
+        if p["ward"] is None or office is None or office["ward"] != p["ward"] or office["type"] != "ward_office":
+            err(f"{w}: assistant commissioner needs ward and that ward's office")
+    if p["level"] == "department_head" and p["department_id"] is None:
+        err(f"{w}: department head without department_id")
+    nullable(f"{w}.phone", p["phone"], PHONE, 20)
+    if not isinstance(p["sort"], int) or not 0 <= p["sort"] <= 9999:
+        err(f"{w}: sort")
+unique("whos_who", whos)
+if levels["assistant_commissioner"] != 15 or levels["commissioner"] != 1:
+    err(f"whos_who: levels {dict(levels)}")
+
+griev = load("grievance_categories.json")
+for g in griev:
+    w = f"grievance_categories[{g.get('id')}]"
+    keys(w, g, ["id", "name", "department_id", "sla_hours", "attributes"])
+    if not SLUG.match(g["id"]):
+        err(f"{w}: bad id")
+    bilingual(f"{w}.name", g["name"], 2, 120)
+    if g["department_id"] not in dept_ids:
+        err(f"{w}: unknown department_id")
+    if not isinstance(g["sla_hours"], int) or not 1 <= g["sla_hours"] <= 720:
+        err(f"{w}: sla_hours")
+    for a in g["attributes"]:
+        keys(f"{w}.attr", a, ["code", "datatype", "required", "order", "description", "values"])
+        if a["datatype"] not in ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"):
+            err(f"{w}: attribute datatype")
+        bilingual(f"{w}.attr.description", a["description"], 1, 300)
+        if a["datatype"].endswith("valuelist") != bool(a["values"]):
+            err(f"{w}: attribute values must be non-empty exactly for list types")
+        for v in a["values"]:
+            keys(f"{w}.attr.value", v, ["key", "name"])
+            bilingual(f"{w}.attr.value.name", v["name"], 1, 120)
+unique("grievance_categories", griev)
+gids = {g["id"] for g in griev}
+for need in ("garbage_not_collected", "pothole", "streetlight_not_working", "water_leakage", "no_water_supply",
+             "drainage_overflow", "stray_animals", "encroachment", "illegal_construction", "tree_fall",
+             "mosquito_breeding", "public_toilet_cleanliness"):
+    if need not in gids:
+        err(f"grievance_categories: missing {need}")
+if len(griev) < 16:
+    err("grievance_categories: fewer than 16")
+
+# ids unique across all files too
+all_ids = [r["id"] for rows in (contacts, offices, facilities, whos) for r in rows]
+if len(all_ids) != len(set(all_ids)):
+    err("ids repeat across files")
+size = sum(p.stat().st_size for p in DATA.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+if size > 1_600_000:
+    err(f"data/ is {size} bytes (> ~1.5 MB)")
+
+if errors:
+    for e in errors[:200]:
+        print("FAIL", e)
+    print(f"{len(errors)} problem(s)")
+    sys.exit(1)
+print(f"OK: {len(ward_geom)} wards, {len(offices)} offices ({dict(types)}), {len(facilities)} facilities "
+      f"({sum(not f['sample'] for f in facilities)} real), {len(contacts)} contacts, {len(departments)} departments, "
+      f"{len(whos)} who's who, {len(griev)} grievance categories, {size} bytes")
