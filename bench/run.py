@@ -1,0 +1,12 @@
+"""Runs every benchmark in bench/ (each rewrites its own section of bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHES = ["cold_start.py"]
+
+for script in BENCHES:
+    subprocess.run([sys.executable, str(Path(__file__).with_name(script))], check=True)
