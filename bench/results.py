@@ -8,7 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-HEADER = "# Benchmark results\n\nEach section is rewritten by the script named in it; ratios compare against a baseline\nmeasured in the same run on the same machine.\n"
+HEADER = (
+    "# Benchmark results\n\nEach section is rewritten by the script named in it; ratios compare against a\n"
+    "baseline measured in the same run on the same machine.\n"
+)
 
 
 def write_section(name: str, command: str, body: str) -> None:

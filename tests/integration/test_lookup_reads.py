@@ -21,7 +21,8 @@ def test_emergency_numbers_are_public_cached_and_ordered(api: Api) -> None:
     reply = api.get("/emergency-numbers")
     assert reply.status == 200
     assert reply.headers["cache-control"] == "public, max-age=300"
-    assert reply.headers["etag"].startswith('"') and len(reply.headers["etag"]) == 34
+    assert reply.headers["etag"].startswith('"')
+    assert len(reply.headers["etag"]) == 34
     page = reply.json()
     assert page["next_cursor"] is None
     numbers = [c["number"] for c in page["items"]]
