@@ -1,0 +1,400 @@
+"""The API Gateway HTTP API emulation: an ASGI app that routes as API Gateway does, verifies JWTs, invokes
+handlers with v2 events, and serves /_local/* helpers, /admin/, /openapi.json and /docs.
+
+Answers 401 and 404 itself as problem+json; logs one line per request, never a token, body or query."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import anyio.to_thread
+from starlette.staticfiles import StaticFiles
+
+from local import events
+from local.runtime import LambdaRuntime
+from local.template import ACCOUNT_ID, REGION, HttpRoute, Schedule, Template
+from local.tokens import InvalidToken, InvalidTokenRequest, TokenAuthority
+
+log = logging.getLogger("local.gateway")
+access_log = logging.getLogger("local.access")
+
+PROBLEM_BASE = "https://pmc.example/problems/"
+PROBLEM_TITLES = {
+    "bad-request": "Bad request",
+    "unauthorized": "Unauthorized",
+    "not-found": "Not found",
+    "validation": "Validation failed",
+    "internal": "Internal error",
+    "unavailable": "Service unavailable",
+}
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+
+
+def json_reply(
+    status: int, payload: Any, request_id: str | None = None, content_type: str = "application/json"
+) -> Reply:
+    headers = [("content-type", content_type), ("cache-control", "no-store")]
+    if request_id:
+        headers.append(("x-request-id", request_id))
+    return Reply(status, headers, json.dumps(payload, default=str).encode())
+
+
+def problem(status: int, slug: str, detail: str, instance: str, request_id: str, **extra: Any) -> Reply:
+    body = {
+        "type": PROBLEM_BASE + slug,
+        "title": PROBLEM_TITLES[slug],
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "request_id": request_id,
+        "code": None,
+        **extra,
+    }
+    return json_reply(status, body, request_id, "application/problem+json")
+
+
+# ------------------------------------------------------------------- routing
+
+_GREEDY = re.compile(r"^\{([A-Za-z0-9_]+)\+\}$")
+_PARAMETER = re.compile(r"^\{([A-Za-z0-9_]+)\}$")
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    route: HttpRoute
+    path_parameters: dict[str, str]
+
+
+class Router:
+    """API Gateway's route selection: static segments beat `{param}`, which beats `{proxy+}`; a method beats ANY."""
+
+    def __init__(self, routes: list[HttpRoute]):
+        self.routes = routes
+
+    @staticmethod
+    def _segments(path: str) -> list[str]:
+        return path.strip("/").split("/") if path.strip("/") else []
+
+    def match(self, method: str, raw_path: str) -> RouteMatch | None:
+        request_segments = self._segments(raw_path)
+        candidates: list[tuple[tuple[int, ...], RouteMatch]] = []
+        for route in self.routes:
+            if route.method not in (method, "ANY"):
+                continue
+            parameters = self._bind(self._segments(route.path), request_segments)
+            if parameters is None:
+                continue
+            specificity = tuple(self._rank(s) for s in self._segments(route.path))
+            candidates.append(((*specificity, route.method == "ANY"), RouteMatch(route, parameters)))
+        if not candidates:
+            return None
+        return min(candidates, key=lambda c: c[0])[1]
+
+    @staticmethod
+    def _rank(segment: str) -> int:
+        return 2 if _GREEDY.match(segment) else 1 if _PARAMETER.match(segment) else 0
+
+    @staticmethod
+    def _bind(route_segments: list[str], request_segments: list[str]) -> dict[str, str] | None:
+        parameters: dict[str, str] = {}
+        for index, segment in enumerate(route_segments):
+            greedy = _GREEDY.match(segment)
+            if greedy:
+                rest = request_segments[index:]
+                if index != len(route_segments) - 1 or not rest:
+                    return None
+                parameters[greedy.group(1)] = unquote("/".join(rest))
+                return parameters
+            if index >= len(request_segments):
+                return None
+            value = request_segments[index]
+            named = _PARAMETER.match(segment)
+            if named:
+                if not value:
+                    return None
+                parameters[named.group(1)] = unquote(value)
+            elif segment != value:
+                return None
+        return parameters if len(route_segments) == len(request_segments) else None
+
+
+# ------------------------------------------------------------------- the app
+
+
+class Gateway:
+    """The ASGI application the local stack serves."""
+
+    def __init__(
+        self,
+        template: Template,
+        runtime: LambdaRuntime,
+        tokens: TokenAuthority,
+        admin_dir: Path | None,
+        openapi: Callable[[], dict[str, Any]],
+    ):
+        self.template = template
+        self.runtime = runtime
+        self.tokens = tokens
+        self.router = Router(template.routes)
+        self.schedules: dict[str, Schedule] = {s.name: s for s in template.schedules}
+        self.admin = StaticFiles(directory=admin_dir, html=True) if admin_dir and admin_dir.is_dir() else None
+        self._openapi = openapi
+        self._openapi_document: dict[str, Any] | None = None
+        self._openapi_lock = threading.Lock()
+        self.ready = threading.Event()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        started = time.perf_counter()
+        method = str(scope["method"]).upper()
+        raw_path = bytes(scope.get("raw_path") or scope["path"].encode()).decode("latin-1").split("?", 1)[0]
+        request_id = self._request_id(scope)
+        status_and_rid: dict[str, Any] = {"status": 500, "rid": request_id}
+
+        async def observed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_and_rid["status"] = message["status"]
+                for name, value in message.get("headers") or []:
+                    if bytes(name).lower() == b"x-request-id":
+                        status_and_rid["rid"] = bytes(value).decode("latin-1")
+            await send(message)
+
+        try:
+            if self.admin is not None and self._is_static(method, raw_path):
+                await self._static(scope, receive, observed_send, raw_path)
+            else:
+                reply = await self._respond(scope, receive, method, raw_path, request_id)
+                await self._send(observed_send, reply)
+        finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            access_log.info(
+                "%s %s %s %dms rid=%s", method, raw_path, status_and_rid["status"], elapsed_ms, status_and_rid["rid"]
+            )
+
+    @staticmethod
+    async def _lifespan(receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    @staticmethod
+    def _request_id(scope: Scope) -> str:
+        for name, value in scope.get("headers") or []:
+            if bytes(name).lower() == b"x-request-id":
+                candidate = bytes(value).decode("latin-1").strip()
+                if REQUEST_ID.match(candidate):
+                    return candidate
+        return str(uuid.uuid4())
+
+    @staticmethod
+    async def _send(send: Send, reply: Reply) -> None:
+        headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers]
+        if not any(k == b"content-length" for k, _ in headers):
+            headers.append((b"content-length", str(len(reply.body)).encode()))
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        await send({"type": "http.response.body", "body": reply.body})
+
+    # -------------------------------------------------------------- dispatch
+
+    async def _respond(self, scope: Scope, receive: Receive, method: str, raw_path: str, request_id: str) -> Reply:
+        if raw_path == "/_local" or raw_path.startswith("/_local/"):
+            return await self._local(scope, receive, method, raw_path, request_id)
+        match = self.router.match(method, raw_path)
+        if match is not None:
+            if not self.ready.is_set():
+                return problem(503, "unavailable", "The local stack is still starting", raw_path, request_id)
+            return await self._invoke_route(scope, receive, match, raw_path, request_id)
+        if method == "GET" and raw_path == "/openapi.json":
+            return json_reply(200, await self._openapi_json())
+        if method == "GET" and raw_path == "/docs":
+            return self._docs()
+        if method in ("GET", "HEAD") and raw_path == "/admin" and self.admin is not None:
+            return Reply(307, [("location", "/admin/")])
+        return problem(404, "not-found", f"No route for {method} {raw_path}", raw_path, request_id)
+
+    def _is_static(self, method: str, raw_path: str) -> bool:
+        return (
+            method in ("GET", "HEAD")
+            and raw_path.startswith("/admin/")
+            and self.router.match(method, raw_path) is None  # template routes win over the page
+        )
+
+    async def _static(self, scope: Scope, receive: Receive, send: Send, raw_path: str) -> None:
+        assert self.admin is not None
+        inner = dict(scope)
+        inner["path"] = unquote(raw_path.removeprefix("/admin")) or "/"
+        inner["raw_path"] = inner["path"].encode()
+        inner["root_path"] = ""
+        await self.admin(inner, receive, send)
+
+    async def _invoke_route(
+        self, scope: Scope, receive: Receive, match: RouteMatch, raw_path: str, request_id: str
+    ) -> Reply:
+        route = match.route
+        headers = [(bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in scope.get("headers") or []]
+        claims: dict[str, str] | None = None
+        if not route.public:
+            authorization = next((v for k, v in headers if k.lower() == "authorization"), None)
+            try:
+                claims = self.tokens.verify(authorization)
+            except InvalidToken as exc:
+                return problem(401, "unauthorized", str(exc), raw_path, request_id)
+        client = scope.get("client") or ("127.0.0.1", 0)
+        request = events.HttpRequest(
+            method=str(scope["method"]).upper(),
+            raw_path=raw_path,
+            raw_query_string=bytes(scope.get("query_string") or b"").decode("latin-1"),
+            headers=headers,
+            body=await _read_body(receive),
+            source_ip=str(client[0]),
+            protocol=f"HTTP/{scope.get('http_version', '1.1')}",
+        )
+        event = events.http_api_event(request, route.route_key, match.path_parameters, claims, str(uuid.uuid4()))
+        try:
+            result = await anyio.to_thread.run_sync(self.runtime.invoke, route.function, event)
+            reply = events.http_result(result)
+        except events.BadLambdaResponse as exc:
+            log.error("%s returned an invalid response: %s", route.function, exc)
+            return problem(500, "internal", "The function returned an invalid response", raw_path, request_id)
+        except Exception:
+            log.exception("%s raised", route.function)
+            return problem(500, "internal", "The function failed; see the local stack's log", raw_path, request_id)
+        return Reply(reply.status, reply.headers, reply.body)
+
+    # -------------------------------------------------------------- helpers
+
+    async def _local(self, scope: Scope, receive: Receive, method: str, path: str, request_id: str) -> Reply:
+        if path == "/_local/health" and method == "GET":
+            if self.ready.is_set():
+                return json_reply(200, {"status": "ok"})
+            return problem(503, "unavailable", "The local stack is still starting", path, request_id)
+        if path == "/_local/token" and method == "POST":
+            return self._token(await _read_body(receive), path, request_id)
+        if path == "/_local/jwks.json" and method == "GET":
+            return json_reply(200, self.tokens.jwks())
+        if path == "/_local/schedules" and method == "GET":
+            items = [{"name": s.name, "expression": s.expression} for s in self.schedules.values()]
+            return json_reply(200, {"items": items, "next_cursor": None})
+        if path.startswith("/_local/schedules/") and method == "POST":
+            name = unquote(path.removeprefix("/_local/schedules/"))
+            return await self._run_schedule(name, await _read_body(receive), path, request_id)
+        return problem(404, "not-found", f"No route for {method} {path}", path, request_id)
+
+    def _token(self, body: bytes, path: str, request_id: str) -> Reply:
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            return problem(400, "bad-request", "Body is not JSON", path, request_id)
+        if not isinstance(payload, dict):
+            return _invalid(path, request_id, "body", "must be a JSON object")
+        try:
+            return json_reply(200, self.tokens.issue(payload))
+        except InvalidTokenRequest as exc:
+            return _invalid(path, request_id, exc.field, exc.message)
+
+    async def _run_schedule(self, name: str, body: bytes, path: str, request_id: str) -> Reply:
+        schedule = self.schedules.get(name)
+        if schedule is None:
+            return problem(404, "not-found", f"No schedule named {name}", path, request_id)
+        if not self.ready.is_set():
+            return problem(503, "unavailable", "The local stack is still starting", path, request_id)
+        try:
+            payload = json.loads(body) if body.strip() else {}
+        except ValueError:
+            return problem(400, "bad-request", "Body is not JSON", path, request_id)
+        if not isinstance(payload, dict):
+            return _invalid(path, request_id, "body", "must be a JSON object")
+        try:
+            at = _parse_time(payload.get("time"))
+        except ValueError as exc:
+            return _invalid(path, request_id, "body.time", str(exc))
+        names = (self.template.functions[schedule.function].logical_id, schedule.event_id)
+        rule_arn = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/{names[0]}-{names[1]}"
+        event = events.scheduled_event(schedule.name, rule_arn, at)
+        try:
+            result = await anyio.to_thread.run_sync(self.runtime.invoke, schedule.function, event)
+        except Exception:
+            log.exception("schedule %s raised", name)
+            return problem(
+                500, "internal", "The scheduled function failed; see the local stack's log", path, request_id
+            )
+        return json_reply(200, result)
+
+    async def _openapi_json(self) -> dict[str, Any]:
+        def build() -> dict[str, Any]:
+            with self._openapi_lock:
+                if self._openapi_document is None:
+                    self._openapi_document = self._openapi()
+                return self._openapi_document
+
+        return await anyio.to_thread.run_sync(build)
+
+    @staticmethod
+    def _docs() -> Reply:
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        page = get_swagger_ui_html(openapi_url="/openapi.json", title="PuneConnect API")
+        return Reply(200, [("content-type", "text/html; charset=utf-8")], bytes(page.body))
+
+
+def _invalid(path: str, request_id: str, field: str, message: str) -> Reply:
+    return problem(
+        422, "validation", "1 field is invalid", path, request_id, errors=[{"field": field, "message": message}]
+    )
+
+
+def _parse_time(value: Any) -> datetime:
+    if value is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 UTC timestamp")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an ISO 8601 UTC timestamp") from None
+    if parsed.tzinfo is None:
+        raise ValueError("must carry a UTC offset or Z")
+    return parsed.astimezone(UTC).replace(microsecond=0)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(bytes(message.get("body") or b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
