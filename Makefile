@@ -58,7 +58,7 @@ format: $(STAMPS)/venv
 	$(VENV)/bin/ruff check --fix .
 
 typecheck: $(STAMPS)/venv
-	$(VENV)/bin/mypy layers/common/pmc_common functions/lookup/lookup local
+	$(VENV)/bin/mypy layers/common/pmc_common functions/lookup/lookup functions/grievance/grievance local
 
 template-check: $(STAMPS)/sam
 	$(SAMVENV)/bin/cfn-lint template.yaml

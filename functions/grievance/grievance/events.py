@@ -1,0 +1,66 @@
+"""Domain events on the project's EventBridge bus (source `pmc.grievance`): the only way other
+parts (the notifier, later analytics) learn that a grievance changed. Never carries personal data."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import botocore.session
+
+from grievance.domain import Grievance, StatusChange
+from grievance.settings import settings
+
+SOURCE = "pmc.grievance"
+
+
+@cache
+def _client() -> Any:
+    return botocore.session.get_session().create_client("events")
+
+
+def _put(detail_type: str, detail: dict[str, Any]) -> None:
+    entry = {
+        "Source": SOURCE,
+        "DetailType": detail_type,
+        "Detail": json.dumps(detail, ensure_ascii=False),
+        "EventBusName": settings().event_bus_name,
+    }
+    result = _client().put_events(Entries=[entry])
+    if result.get("FailedEntryCount"):
+        raise RuntimeError(f"EventBridge refused {detail_type}: {result['Entries'][0].get('ErrorCode')}")
+
+
+def status_changed(change: StatusChange, at: str) -> None:
+    """`GrievanceStatusChanged` (API.md 3.11); creation has from_status null."""
+    if change.to_status is None or change.to_status == change.from_status:
+        return
+    g = change.grievance
+    _put(
+        "GrievanceStatusChanged",
+        {
+            "grievance_id": g.id,
+            "from_status": change.from_status,
+            "to_status": change.to_status,
+            "category": g.category,
+            "ward": g.ward,
+            "department": g.department,
+            "at": at,
+        },
+    )
+
+
+def escalated(g: Grievance, level: int) -> None:
+    """`GrievanceEscalated` (API.md 3.10)."""
+    _put(
+        "GrievanceEscalated",
+        {
+            "grievance_id": g.id,
+            "level": level,
+            "category": g.category,
+            "ward": g.ward,
+            "department": g.department,
+            "due_at": g.due_at,
+        },
+    )

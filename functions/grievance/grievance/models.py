@@ -1,0 +1,217 @@
+"""Request and response shapes of the grievance routes (API.md section 3)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints
+
+from pmc_common.models import Bilingual, Body, View, text
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+StatusName = Literal["submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened"]
+AttributeValue = str | int | float | list[str]
+
+
+class GrievanceCreate(Body):
+    category: Slug
+    description: text(10, 2000)  # type: ignore[valid-type]
+    lat: Latitude
+    lng: Longitude
+    address: text(1, 300) | None = None  # type: ignore[valid-type]
+    landmark: text(1, 120) | None = None  # type: ignore[valid-type]
+    attributes: dict[str, AttributeValue] | None = None
+
+
+class PhotoRequest(Body):
+    content_type: Literal["image/jpeg", "image/png"]
+
+
+class StaffChange(Body):
+    status: StatusName | None = None
+    assignee: text(2, 100) | None = None  # type: ignore[valid-type]
+    note: text(1, 1000) | None = None  # type: ignore[valid-type]
+
+
+class FeedbackBody(Body):
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: text(1, 1000) | None = None  # type: ignore[valid-type]
+
+
+class ReopenBody(Body):
+    reason: text(10, 1000)  # type: ignore[valid-type]
+
+
+class CategoryAttributeValue(View):
+    key: str
+    name: Bilingual
+
+
+class CategoryAttribute(View):
+    code: str
+    datatype: str
+    required: bool
+    order: int
+    description: Bilingual
+    values: list[CategoryAttributeValue]
+
+
+class CategoryView(View):
+    id: str
+    name: Bilingual
+    department_id: str
+    sla_hours: int
+    attributes: list[CategoryAttribute]
+
+
+class TimelineView(View):
+    at: str
+    type: str
+    actor: str
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+    level: int | None
+    rating: int | None
+
+
+class PhotoView(View):
+    id: str
+    status: Literal["processing", "ready", "rejected"]
+    content_type: str
+    width: int | None
+    height: int | None
+    url: str | None
+    thumbnail_url: str | None
+    urls_expire_at: str | None
+    rejection_reason: str | None
+    created_at: str
+
+
+class StaffDetails(View):
+    assignee: str | None
+    sla_due_at: str
+    owner_phone_number: str | None
+    channel: Literal["app", "open311"]
+
+
+class FeedbackView(View):
+    rating: int
+    comment: str | None
+    at: str
+
+
+class GrievanceView(View):
+    id: str
+    category: str
+    category_name: Bilingual
+    description: str
+    lat: float | None
+    lng: float | None
+    address: str | None
+    landmark: str | None
+    attributes: dict[str, Any]
+    ward: str
+    department: str
+    status: str
+    escalation_level: int
+    overdue: bool
+    reopen_count: int
+    created_at: str
+    updated_at: str
+    due_at: str
+    resolved_at: str | None
+    closed_at: str | None
+    relation: Literal["owner", "follower", "staff"]
+    followers_count: int
+    feedback: FeedbackView | None
+    photos: list[PhotoView]
+    timeline: list[TimelineView]
+    staff: StaffDetails | None
+
+
+class MyGrievanceItem(View):
+    id: str
+    category: str
+    category_name: Bilingual
+    status: str
+    ward: str
+    created_at: str
+    updated_at: str
+    due_at: str
+    overdue: bool
+    relation: Literal["owner", "follower"]
+    photo_count: int
+
+
+class NearbyItem(View):
+    id: str
+    category: str
+    status: str
+    created_at: str
+    lat: float
+    lng: float
+    distance_m: int
+    followers_count: int
+
+
+class FollowView(View):
+    grievance_id: str
+    following: bool
+    followers_count: int
+
+
+class PhotoUpload(View):
+    photo_id: str
+    url: str
+    fields: dict[str, str]
+    expires_at: str
+    max_bytes: int
+
+
+class QueueItem(View):
+    id: str
+    category: str
+    status: str
+    ward: str
+    department: str
+    created_at: str
+    due_at: str
+    overdue: bool
+    escalation_level: int
+    assignee: str | None
+    address: str | None
+    landmark: str | None
+    lat: float | None
+    lng: float | None
+    photo_count: int
+    followers_count: int
+
+
+class SlaView(View):
+    resolved: int
+    resolved_within_sla: int
+    compliance_pct: float | None
+
+
+class WardStats(View):
+    ward: str
+    by_status: dict[str, int]
+
+
+class DepartmentStats(View):
+    department: str
+    by_status: dict[str, int]
+
+
+class StatsView(View):
+    as_of: str
+    ward: str | None
+    total: int
+    by_status: dict[str, int]
+    by_ward: list[WardStats]
+    by_department: list[DepartmentStats]
+    overdue: int
+    sla: SlaView

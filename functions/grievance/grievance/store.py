@@ -1,0 +1,498 @@
+"""GrievancesTable access: the only module of the grievance service that talks to DynamoDB.
+
+Items (pk, sk):
+- grievance   (<id>, "grievance"): the grievance; `doc` holds its fields, counters are native numbers
+- follower    (<id>, "follower#<sub>"): a citizen following it, with the phone number for SMS
+- photo       (<id>, "photo#<photo id>"): one photo and its processing state
+- counter     ("stats", "<ward>#<department>#<status>") and ("stats", "sla#<ward>#<department>")
+Access patterns and their indexes (template.yaml):
+- a citizen's grievances / followed ones, newest first: ByCitizen (citizen_pk, citizen_sk = created_at#id)
+- staff queue by ward+status, department+status or status, by due_at: ByWardStatus, ByDepartmentStatus,
+  ByStatus (sort key due_key = due_at#id), several partitions merged in due_at order
+- overdue open grievances for escalation and stats: OpenByDue (sparse: open_ward only while open)
+- resolved grievances by resolved_at for auto-close: ResolvedByTime (sparse)
+- open grievances of a category near a point: NearbyOpen (sparse: category#geohash7 while open)
+Every change of a grievance is one conditional UpdateItem on its version, in one transaction with
+the counters it moves; no list is ever a Scan."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from grievance.domain import OPEN, Grievance, StatusChange, within_sla
+from pmc_common import dynamo
+from pmc_common.errors import Conflict
+from pmc_common.geo import encode
+
+STATS = "stats"
+GRIEVANCE = "grievance"
+NEARBY_PRECISION = 7  # cells of about 150 × 150 m: a 100 m search reads at most 9 of them
+COUNTED = ("followers_count", "photo_count")  # native numbers, changed without touching the version
+
+
+class _Index(GlobalSecondaryIndex["GrievanceItem"]):
+    class Meta:
+        projection = AllProjection()
+
+
+class ByCitizen(_Index):
+    class Meta:
+        index_name = "ByCitizen"
+        projection = AllProjection()
+
+    citizen_pk = UnicodeAttribute(hash_key=True)
+    citizen_sk = UnicodeAttribute(range_key=True)
+
+
+class ByWardStatus(_Index):
+    class Meta:
+        index_name = "ByWardStatus"
+        projection = AllProjection()
+
+    ward_status = UnicodeAttribute(hash_key=True)
+    due_key = UnicodeAttribute(range_key=True)
+
+
+class ByDepartmentStatus(_Index):
+    class Meta:
+        index_name = "ByDepartmentStatus"
+        projection = AllProjection()
+
+    department_status = UnicodeAttribute(hash_key=True)
+    due_key = UnicodeAttribute(range_key=True)
+
+
+class ByStatus(_Index):
+    class Meta:
+        index_name = "ByStatus"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    due_key = UnicodeAttribute(range_key=True)
+
+
+class OpenByDue(_Index):
+    class Meta:
+        index_name = "OpenByDue"
+        projection = KeysOnlyProjection()
+
+    open_ward = UnicodeAttribute(hash_key=True)
+    due_key = UnicodeAttribute(range_key=True)
+
+
+class ResolvedByTime(_Index):
+    class Meta:
+        index_name = "ResolvedByTime"
+        projection = KeysOnlyProjection()
+
+    resolved_key = UnicodeAttribute(hash_key=True)
+    resolved_sk = UnicodeAttribute(range_key=True)
+
+
+class NearbyOpen(_Index):
+    class Meta:
+        index_name = "NearbyOpen"
+        projection = AllProjection()
+
+    nearby_key = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
+class GrievanceItem(Model):
+    class Meta:
+        table_name = dynamo.table_name("GRIEVANCES_TABLE_NAME")
+        region = dynamo.region()
+        host = dynamo.endpoint()
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute(null=True)
+    doc = JSONAttribute(null=True)
+    version = NumberAttribute(null=True)
+    followers_count = NumberAttribute(null=True)
+    photo_count = NumberAttribute(null=True)
+    photo_seq = NumberAttribute(null=True)
+    tally = NumberAttribute(null=True)  # counter items
+    within = NumberAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    citizen_pk = UnicodeAttribute(null=True)
+    citizen_sk = UnicodeAttribute(null=True)
+    ward_status = UnicodeAttribute(null=True)
+    department_status = UnicodeAttribute(null=True)
+    due_key = UnicodeAttribute(null=True)
+    open_ward = UnicodeAttribute(null=True)
+    resolved_key = UnicodeAttribute(null=True)
+    resolved_sk = UnicodeAttribute(null=True)
+    nearby_key = UnicodeAttribute(null=True)
+
+    by_citizen = ByCitizen()
+    by_ward_status = ByWardStatus()
+    by_department_status = ByDepartmentStatus()
+    by_status = ByStatus()
+    open_by_due = OpenByDue()
+    resolved_by_time = ResolvedByTime()
+    nearby_open = NearbyOpen()
+
+
+INDEX_KEYS = (
+    "status",
+    "citizen_pk",
+    "citizen_sk",
+    "ward_status",
+    "department_status",
+    "due_key",
+    "open_ward",
+    "resolved_key",
+    "resolved_sk",
+    "nearby_key",
+)
+_DOC_FIELDS = tuple(f.name for f in fields(Grievance) if f.name not in (*COUNTED, "version"))
+
+
+def index_keys(g: Grievance) -> dict[str, str | None]:
+    """The index attributes of a grievance; None removes a sparse key (closed items leave OpenByDue)."""
+    is_open = g.status in OPEN
+    return {
+        "status": g.status,
+        "citizen_pk": f"owner#{g.owner_sub}",
+        "citizen_sk": f"{g.created_at}#{g.id}",
+        "ward_status": f"{g.ward}#{g.status}",
+        "department_status": f"{g.department}#{g.status}",
+        "due_key": f"{g.due_at}#{g.id}",
+        "open_ward": g.ward if is_open else None,
+        "resolved_key": "resolved" if g.status == "resolved" else None,
+        "resolved_sk": f"{g.resolved_at}#{g.id}" if g.status == "resolved" else None,
+        "nearby_key": (
+            f"{g.category}#{encode(g.lat, g.lng, NEARBY_PRECISION)}"
+            if is_open and g.lat is not None and g.lng is not None
+            else None
+        ),
+    }
+
+
+def _doc(g: Grievance) -> dict[str, Any]:
+    data = asdict(g)
+    data["timeline"] = list(g.timeline)
+    return {name: data[name] for name in _DOC_FIELDS}
+
+
+def _grievance(item: GrievanceItem) -> Grievance:
+    doc = dict(item.doc or {})
+    doc["timeline"] = tuple(doc.get("timeline") or ())
+    return Grievance(
+        **doc,
+        followers_count=int(item.followers_count or 0),
+        photo_count=int(item.photo_count or 0),
+        version=int(item.version or 0),
+    )
+
+
+def _counter(key: str) -> GrievanceItem:
+    return GrievanceItem(STATS, key)
+
+
+def _move_counters(tx: TransactWrite, change: StatusChange) -> None:
+    g = change.grievance
+    if change.from_status is not None and change.from_status != change.to_status:
+        tx.update(_counter(f"{g.ward}#{g.department}#{change.from_status}"), actions=[GrievanceItem.tally.add(-1)])
+    if change.to_status is not None and change.from_status != change.to_status:
+        tx.update(_counter(f"{g.ward}#{g.department}#{change.to_status}"), actions=[GrievanceItem.tally.add(1)])
+    if change.first_resolution:
+        tx.update(
+            _counter(f"sla#{g.ward}#{g.department}"),
+            actions=[GrievanceItem.tally.add(1), GrievanceItem.within.add(1 if within_sla(g) else 0)],
+        )
+
+
+def _conflicted(error: TransactWriteError) -> bool:
+    return any(r is not None and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons or ())
+
+
+def create(change: StatusChange) -> bool:
+    """Store a new grievance and count it; False when its random id is taken (draw another)."""
+    g = change.grievance
+    item = GrievanceItem(
+        g.id, GRIEVANCE, kind=GRIEVANCE, doc=_doc(g), version=1, followers_count=0, photo_count=0, photo_seq=0
+    )
+    for name, value in index_keys(g).items():
+        if value is not None:
+            setattr(item, name, value)
+    try:
+        with TransactWrite() as tx:
+            tx.save(item, condition=GrievanceItem.pk.does_not_exist())
+            _move_counters(tx, change)
+    except TransactWriteError as error:
+        if _conflicted(error):
+            return False
+        raise
+    return True
+
+
+def get(grievance_id: str) -> Grievance | None:
+    try:
+        return _grievance(GrievanceItem.get(grievance_id, GRIEVANCE, consistent_read=True))
+    except GrievanceItem.DoesNotExist:
+        return None
+
+
+def _update_actions(g: Grievance) -> list[Action]:
+    actions: list[Action] = [GrievanceItem.doc.set(_doc(g)), GrievanceItem.version.add(1)]
+    for name, value in index_keys(g).items():
+        attribute = getattr(GrievanceItem, name)
+        actions.append(attribute.set(value) if value is not None else attribute.remove())
+    return actions
+
+
+def _same_version(g: Grievance) -> Condition:
+    return GrievanceItem.version == g.version
+
+
+def save(change: StatusChange, read: Grievance) -> Grievance:
+    """Apply a change to the grievance as it was read, with its counters, in one transaction.
+
+    A concurrent change in between fails the condition: 409 illegal_transition, nothing applied."""
+    g = change.grievance
+    try:
+        with TransactWrite() as tx:
+            tx.update(
+                GrievanceItem(g.id, GRIEVANCE),
+                actions=_update_actions(g),
+                condition=_same_version(read),
+                add_version_condition=False,
+            )
+            _move_counters(tx, change)
+    except TransactWriteError as error:
+        if _conflicted(error):
+            raise Conflict(
+                "The grievance changed at the same time; reload and try again", code="illegal_transition"
+            ) from None
+        raise
+    return _refreshed(g, read)
+
+
+def save_quietly(g: Grievance, read: Grievance) -> bool:
+    """A change that moves no counter (escalation): False when someone changed it meanwhile."""
+    try:
+        GrievanceItem(g.id, GRIEVANCE).update(
+            actions=_update_actions(g), condition=_same_version(read), add_version_condition=False
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def _refreshed(g: Grievance, read: Grievance) -> Grievance:
+    return replace(g, version=read.version + 1)
+
+
+# --- citizens' lists ------------------------------------------------------------------------------
+
+
+def citizen_page(
+    relation: str, sub: str, limit: int, start: dict[str, Any] | None
+) -> tuple[list[Grievance], dict[str, Any] | None]:
+    """A citizen's own or followed grievances, newest first."""
+    result = GrievanceItem.by_citizen.query(
+        f"{relation}#{sub}", scan_index_forward=False, limit=limit, last_evaluated_key=start
+    )
+    items = list(result)
+    if relation == "owner":
+        found = [_grievance(item) for item in items]
+    else:
+        ids = [item.pk for item in items]
+        by_id = {item.pk: _grievance(item) for item in GrievanceItem.batch_get([(i, GRIEVANCE) for i in ids])}
+        found = [by_id[i] for i in ids if i in by_id]
+    return found, result.last_evaluated_key
+
+
+# --- followers -----------------------------------------------------------------------------------
+
+
+def is_follower(grievance_id: str, sub: str) -> bool:
+    try:
+        GrievanceItem.get(grievance_id, f"follower#{sub}", consistent_read=True)
+    except GrievanceItem.DoesNotExist:
+        return False
+    return True
+
+
+def follow(g: Grievance, sub: str, phone_number: str | None, now_iso: str) -> bool:
+    """Add a follower while the grievance is open; False when already following (idempotent)."""
+    follower = GrievanceItem(
+        g.id,
+        f"follower#{sub}",
+        kind="follower",
+        citizen_pk=f"follower#{sub}",
+        citizen_sk=f"{g.created_at}#{g.id}",
+        doc={"phone_number": phone_number, "followed_at": now_iso},
+    )
+    try:
+        with TransactWrite() as tx:
+            tx.save(follower, condition=GrievanceItem.pk.does_not_exist())
+            tx.update(
+                GrievanceItem(g.id, GRIEVANCE),
+                actions=[GrievanceItem.followers_count.add(1)],
+                condition=GrievanceItem.open_ward.exists(),
+                add_version_condition=False,
+            )
+    except TransactWriteError as error:
+        reasons = error.cancellation_reasons or []
+        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            return False
+        if _conflicted(error):
+            raise Conflict("The grievance is no longer open", code="grievance_not_open") from None
+        raise
+    return True
+
+
+def unfollow(grievance_id: str, sub: str) -> bool:
+    """Remove a follower; False when not following."""
+    try:
+        with TransactWrite() as tx:
+            tx.delete(GrievanceItem(grievance_id, f"follower#{sub}"), condition=GrievanceItem.pk.exists())
+            tx.update(
+                GrievanceItem(grievance_id, GRIEVANCE),
+                actions=[GrievanceItem.followers_count.add(-1)],
+                add_version_condition=False,
+            )
+    except TransactWriteError as error:
+        if _conflicted(error):
+            return False
+        raise
+    return True
+
+
+def follower_phone_numbers(grievance_id: str) -> list[str]:
+    """Phone numbers of a grievance's followers (for SMS); never logged."""
+    items = GrievanceItem.query(grievance_id, GrievanceItem.sk.startswith("follower#"))
+    return [item.doc["phone_number"] for item in items if item.doc and item.doc.get("phone_number")]
+
+
+# --- near a point ----------------------------------------------------------------------------------
+
+
+def open_near(category: str, cells: Iterable[str]) -> list[Grievance]:
+    found: list[Grievance] = []
+    for cell in sorted(cells):
+        found.extend(_grievance(item) for item in GrievanceItem.nearby_open.query(f"{category}#{cell}"))
+    return found
+
+
+# --- staff queue ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One index partition of the queue, read in due_at order from just after the cursor."""
+
+    index: str  # ByWardStatus | ByDepartmentStatus | ByStatus
+    key: str
+    due_before: str | None = None  # only items due strictly before (overdue=true)
+    due_from: str | None = None  # only items due at or after (overdue=false, open statuses)
+
+
+def _read_partition(
+    partition: Partition, after: str | None, filters: dict[str, str]
+) -> Iterator[tuple[str, GrievanceItem]]:
+    index = {
+        "ByWardStatus": GrievanceItem.by_ward_status,
+        "ByDepartmentStatus": GrievanceItem.by_department_status,
+        "ByStatus": GrievanceItem.by_status,
+    }[partition.index]
+    lower = max(filter(None, (after, partition.due_from)), default=None)
+    condition: Condition | None
+    if partition.due_before is not None and lower is not None:
+        condition = GrievanceItem.due_key.between(lower, partition.due_before)
+    elif partition.due_before is not None:
+        condition = GrievanceItem.due_key < partition.due_before
+    elif lower is not None:
+        condition = GrievanceItem.due_key >= lower
+    else:
+        condition = None
+    filter_condition = None
+    for name, value in filters.items():
+        clause = (
+            GrievanceItem.ward_status.startswith(f"{value}#")
+            if name == "ward"
+            else (GrievanceItem.department_status.startswith(f"{value}#"))
+        )
+        filter_condition = clause if filter_condition is None else filter_condition & clause
+    for item in index.query(partition.key, condition, filter_condition=filter_condition, page_size=50):
+        due_key = str(item.due_key)
+        if (after is not None and due_key <= after) or (
+            partition.due_before is not None and due_key >= partition.due_before
+        ):
+            continue  # between() is inclusive at both ends; the cursor and bound are exclusive
+        yield due_key, item
+
+
+def queue_page(
+    partitions: list[Partition], after: str | None, limit: int, filters: dict[str, str], category: str | None
+) -> tuple[list[Grievance], str | None]:
+    """Merge the partitions in due_at order (ties by id) and take one page; the cursor is the last
+    due_key served, so each page reads at most `limit` + 1 items from each partition."""
+    streams = [_read_partition(p, after, filters) for p in partitions]
+    merged = heapq.merge(*streams, key=lambda pair: pair[0])
+    page: list[Grievance] = []
+    for _, item in merged:
+        g = _grievance(item)
+        if category is not None and g.category != category:
+            continue
+        if len(page) == limit:
+            return page, f"{page[-1].due_at}#{page[-1].id}"
+        page.append(g)
+    return page, None
+
+
+# --- stats and schedules ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counters:
+    by_key: dict[tuple[str, str, str], int]  # (ward, department, status) -> count
+    sla: dict[tuple[str, str], tuple[int, int]]  # (ward, department) -> (resolved, within SLA)
+
+
+def counters(ward: str | None) -> Counters:
+    """Every counter item (a few per ward × department): reads grow with those, not with grievances."""
+    condition = GrievanceItem.sk.startswith(f"{ward}#") if ward else None
+    by_key: dict[tuple[str, str, str], int] = {}
+    sla: dict[tuple[str, str], tuple[int, int]] = {}
+    for item in GrievanceItem.query(STATS, condition):
+        w, department, status = item.sk.split("#")
+        by_key[(w, department, status)] = int(item.tally or 0)
+    sla_condition = GrievanceItem.sk.startswith(f"sla#{ward}#" if ward else "sla#")
+    for item in GrievanceItem.query(STATS, sla_condition):
+        _, w, department = item.sk.split("#")
+        sla[(w, department)] = (int(item.tally or 0), int(item.within or 0))
+    return Counters(by_key, sla)
+
+
+def overdue_keys(wards: Iterable[str], now_iso: str) -> Iterator[tuple[str, str]]:
+    """(ward, grievance id) of open grievances due before now, from the sparse OpenByDue index."""
+    for ward in wards:
+        for item in GrievanceItem.open_by_due.query(ward, GrievanceItem.due_key < now_iso):
+            yield ward, item.pk
+
+
+def overdue_count(wards: Iterable[str], now_iso: str) -> int:
+    return sum(GrievanceItem.open_by_due.count(ward, GrievanceItem.due_key < now_iso) for ward in wards)
+
+
+def resolved_before(cutoff_iso: str) -> Iterator[str]:
+    """Ids of grievances resolved at or before the cutoff (sparse ResolvedByTime index)."""
+    for item in GrievanceItem.resolved_by_time.query("resolved", GrievanceItem.resolved_sk <= f"{cutoff_iso}#~"):
+        yield item.pk
