@@ -1,0 +1,107 @@
+"""A grievance's life over HTTP on the local stack: a citizen logs it with a photo, staff assign and
+resolve it, the citizen rates it; another citizen cannot see it; an overdue one escalates once."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from PIL import Image
+
+TokenFactory = Callable[..., str]
+BODY = {
+    "category": "garbage_not_collected",
+    "description": "Garbage not collected near Shaniwar Wada gate for three days.",
+    "lat": 18.5195,
+    "lng": 73.8553,
+    "address": "Shaniwar Peth",
+}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
+def wait_for(check: Callable[[], Any], seconds: float = 30.0) -> Any:
+    """Poll until `check` returns something truthy (asynchronous processing), bounded in time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+def jpeg_with_gps() -> bytes:
+    image = Image.new("RGB", (640, 480), (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x0110] = "PuneCam"  # camera model
+    exif[0x8825] = {1: "N", 2: (18.0, 31.0, 10.0), 3: "E", 4: (73.0, 51.0, 19.0)}  # GPS IFD
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_a_grievance_from_logging_to_rating(stack: str, token: TokenFactory) -> None:
+    citizen = bearer(token("+919800001001"))
+    other = bearer(token("+919800001002"))
+    staff = bearer(token("+919800001100", ["ward_officer"], "W07"))
+    with httpx.Client(base_url=stack, timeout=30) as http:
+        created = http.post("/grievances", json=BODY, headers=citizen)
+        assert created.status_code == 201, created.text
+        g = created.json()
+        gid = g["id"]
+        assert g["ward"] == "W07"
+
+        upload = http.post(f"/grievances/{gid}/photos", json={"content_type": "image/jpeg"}, headers=citizen)
+        assert upload.status_code == 201, upload.text
+        form = upload.json()
+        posted = httpx.post(
+            form["url"], data=form["fields"], files={"file": ("photo.jpg", jpeg_with_gps(), "image/jpeg")}
+        )
+        assert posted.status_code in (200, 204), posted.text
+
+        def photo_ready() -> dict[str, Any] | None:
+            photos = http.get(f"/grievances/{gid}", headers=citizen).json()["photos"]
+            return photos[0] if photos and photos[0]["status"] == "ready" else None
+
+        photo = wait_for(photo_ready)
+        clean = httpx.get(photo["url"])
+        assert clean.status_code == 200
+        assert not Image.open(io.BytesIO(clean.content)).getexif()  # no EXIF, no GPS left
+        assert max(Image.open(io.BytesIO(httpx.get(photo["thumbnail_url"]).content)).size) <= 320
+
+        assert http.get(f"/grievances/{gid}", headers=other).status_code == 404
+        patch = f"/staff/grievances/{gid}"
+        for change in (
+            {"status": "assigned", "assignee": "JE SWM, Kasba"},
+            {"status": "in_progress"},
+            {"status": "resolved"},
+        ):
+            moved = http.patch(patch, json=change, headers=staff)
+            assert moved.status_code == 200, moved.text
+        rated = http.post(f"/grievances/{gid}/feedback", json={"rating": 5, "comment": "Cleared."}, headers=citizen)
+        assert rated.status_code == 200
+        assert rated.json()["status"] == "closed"
+        mine = http.get("/me/grievances", headers=citizen).json()["items"]
+        assert mine[0]["id"] == gid
+        assert mine[0]["photo_count"] == 1
+
+
+def test_an_overdue_grievance_escalates_once(stack: str, token: TokenFactory) -> None:
+    citizen = bearer(token("+919800001003"))
+    with httpx.Client(base_url=stack, timeout=30) as http:
+        gid = http.post("/grievances", json=BODY, headers=citizen).json()["id"]
+        when = {"time": "2099-01-01T00:00:00Z"}  # far past every due time
+        first = http.post("/_local/schedules/escalation", json=when)
+        assert first.status_code == 200, first.text
+        assert first.json()["escalated"] >= 1
+        again = http.post("/_local/schedules/escalation", json=when).json()
+        assert again["escalated"] == 0  # the same event escalates nothing twice
+        detail = http.get(f"/grievances/{gid}", headers=citizen).json()
+        assert detail["escalation_level"] == 1
+        assert [e["level"] for e in detail["timeline"] if e["type"] == "escalated"] == [1]
