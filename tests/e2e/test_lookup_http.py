@@ -40,7 +40,9 @@ def test_an_admin_change_shows_at_once_and_needs_a_token(stack: str, token: Toke
     unauthenticated = httpx.post(f"{stack}/facilities", json=FACILITY)
     assert unauthenticated.status_code == 401
     assert unauthenticated.headers["content-type"] == "application/problem+json"
-    citizen = httpx.post(f"{stack}/facilities", json=FACILITY, headers={"authorization": f"Bearer {token('+919800002001')}"})
+    citizen = httpx.post(
+        f"{stack}/facilities", json=FACILITY, headers={"authorization": f"Bearer {token('+919800002001')}"}
+    )
     assert citizen.status_code == 403
     admin = {"authorization": f"Bearer {token('+919800002900', ['admin'])}"}
     created = httpx.post(f"{stack}/facilities", json=FACILITY, headers=admin)
