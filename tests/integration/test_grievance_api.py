@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-from grievance import api as grievance_api
-from grievance import store
 from pmc_common.clock import FixedClock
 from tests.harness import CITIZEN, OTHER_CITIZEN, STAFF, Api, Caller
 
@@ -28,6 +26,9 @@ START = datetime(2026, 6, 10, 5, 12, 9, tzinfo=UTC)
 
 @pytest.fixture
 def clock(local_aws: Any) -> Any:
+    # imported once the local AWS has set the function's environment (tables, bucket, bus)
+    from grievance import api as grievance_api
+
     fixed = FixedClock(START)
     grievance_api.app.dependency_overrides[grievance_api.system_clock] = lambda: fixed
     yield fixed
@@ -41,6 +42,8 @@ def log(api: Api, body: dict[str, Any] | None = None, caller: Caller = CITIZEN) 
 
 
 def counts(ward: str = "W07") -> dict[str, int]:
+    from grievance import store
+
     totals: dict[str, int] = {}
     for (w, _, status), n in store.counters(ward).by_key.items():
         if w == ward:

@@ -20,9 +20,11 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields, replace
+from functools import cache
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -198,6 +200,16 @@ def _grievance(item: GrievanceItem) -> Grievance:
     )
 
 
+@cache
+def _connection() -> Connection:
+    return Connection(region=dynamo.region(), host=dynamo.endpoint())
+
+
+def _transaction() -> TransactWrite:
+    """One TransactWriteItems on this table's connection (PynamoDB 6 needs the connection given)."""
+    return TransactWrite(connection=_connection())
+
+
 def _counter(key: str) -> GrievanceItem:
     return GrievanceItem(STATS, key)
 
@@ -229,7 +241,7 @@ def create(change: StatusChange) -> bool:
         if value is not None:
             setattr(item, name, value)
     try:
-        with TransactWrite() as tx:
+        with _transaction() as tx:
             tx.save(item, condition=GrievanceItem.pk.does_not_exist())
             _move_counters(tx, change)
     except TransactWriteError as error:
@@ -264,7 +276,7 @@ def save(change: StatusChange, read: Grievance) -> Grievance:
     A concurrent change in between fails the condition: 409 illegal_transition, nothing applied."""
     g = change.grievance
     try:
-        with TransactWrite() as tx:
+        with _transaction() as tx:
             tx.update(
                 GrievanceItem(g.id, GRIEVANCE),
                 actions=_update_actions(g),
@@ -340,7 +352,7 @@ def follow(g: Grievance, sub: str, phone_number: str | None, now_iso: str) -> bo
         doc={"phone_number": phone_number, "followed_at": now_iso},
     )
     try:
-        with TransactWrite() as tx:
+        with _transaction() as tx:
             tx.save(follower, condition=GrievanceItem.pk.does_not_exist())
             tx.update(
                 GrievanceItem(g.id, GRIEVANCE),
@@ -361,7 +373,7 @@ def follow(g: Grievance, sub: str, phone_number: str | None, now_iso: str) -> bo
 def unfollow(grievance_id: str, sub: str) -> bool:
     """Remove a follower; False when not following."""
     try:
-        with TransactWrite() as tx:
+        with _transaction() as tx:
             tx.delete(GrievanceItem(grievance_id, f"follower#{sub}"), condition=GrievanceItem.pk.exists())
             tx.update(
                 GrievanceItem(grievance_id, GRIEVANCE),
@@ -496,3 +508,143 @@ def resolved_before(cutoff_iso: str) -> Iterator[str]:
     """Ids of grievances resolved at or before the cutoff (sparse ResolvedByTime index)."""
     for item in GrievanceItem.resolved_by_time.query("resolved", GrievanceItem.resolved_sk <= f"{cutoff_iso}#~"):
         yield item.pk
+
+
+# --- photos --------------------------------------------------------------------------------------
+# Photo items live under their grievance: (<grievance id>, "photo#<photo id>"), kind "photo", the
+# photo in `doc`. They are read through their own model so that their native `photo_status` (what
+# conditions test; a JSON `doc` cannot be tested) never reaches the grievance indexes keyed on `status`.
+
+PHOTO_PREFIX = "photo#"
+
+
+class PhotoItem(Model):
+    class Meta:
+        table_name = dynamo.table_name("GRIEVANCES_TABLE_NAME")
+        region = dynamo.region()
+        host = dynamo.endpoint()
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute(null=True)
+    doc = JSONAttribute(null=True)
+    photo_status = UnicodeAttribute(null=True)
+
+
+@dataclass(frozen=True)
+class Photo:
+    """One photo of a grievance as stored; `expires_at` ends its upload window."""
+
+    grievance_id: str
+    id: str
+    status: str  # processing | ready | rejected
+    content_type: str
+    created_at: str
+    expires_at: str
+    width: int | None = None
+    height: int | None = None
+    rejection_reason: str | None = None
+    updated_at: str | None = None
+
+
+@dataclass(frozen=True)
+class PhotoSlots:
+    """What deciding on a new photo needs: the grievance's photo sequence (the guard of the next
+    write), whether it is still open, and its photos, all read after the sequence."""
+
+    photo_seq: int | None
+    is_open: bool
+    photos: list[Photo]
+
+
+def _photo_doc(photo: Photo) -> dict[str, Any]:
+    return {name: value for name, value in asdict(photo).items() if name not in ("grievance_id", "id")}
+
+
+def _photo(item: PhotoItem) -> Photo:
+    return Photo(grievance_id=item.pk, id=item.sk.removeprefix(PHOTO_PREFIX), **(item.doc or {}))
+
+
+def photo(grievance_id: str, photo_id: str) -> Photo | None:
+    try:
+        return _photo(PhotoItem.get(grievance_id, PHOTO_PREFIX + photo_id, consistent_read=True))
+    except PhotoItem.DoesNotExist:
+        return None
+
+
+def photos(grievance_id: str) -> list[Photo]:
+    """A grievance's photos (at most a handful: one small Query)."""
+    items = PhotoItem.query(grievance_id, PhotoItem.sk.startswith(PHOTO_PREFIX), consistent_read=True)
+    return [_photo(item) for item in items]
+
+
+def photo_slots(grievance_id: str) -> PhotoSlots | None:
+    """The sequence is read before the photos: any photo added after this read moves the sequence,
+    so `add_photo` with it fails rather than overfilling; any added before is in the list."""
+    try:
+        item = GrievanceItem.get(grievance_id, GRIEVANCE, consistent_read=True)
+    except GrievanceItem.DoesNotExist:
+        return None
+    seq = None if item.photo_seq is None else int(item.photo_seq)
+    return PhotoSlots(seq, item.open_ward is not None, photos(grievance_id))
+
+
+def add_photo(new: Photo, photo_seq: int | None) -> bool:
+    """Store a new processing photo and move the grievance's photo sequence, in one transaction.
+
+    False when the grievance changed since `photo_seq` was read (another photo took a slot, or it
+    closed) or the random id is taken: read again and decide again. Never touches `version`."""
+    seq_unchanged = (
+        GrievanceItem.photo_seq.does_not_exist() if photo_seq is None else GrievanceItem.photo_seq == photo_seq
+    )
+    item = PhotoItem(
+        new.grievance_id, PHOTO_PREFIX + new.id, kind="photo", doc=_photo_doc(new), photo_status=new.status
+    )
+    try:
+        with _transaction() as tx:
+            tx.save(item, condition=PhotoItem.pk.does_not_exist())
+            tx.update(
+                GrievanceItem(new.grievance_id, GRIEVANCE),
+                actions=[GrievanceItem.photo_seq.add(1)],
+                condition=seq_unchanged & GrievanceItem.open_ward.exists(),
+                add_version_condition=False,
+            )
+    except TransactWriteError as error:
+        if _conflicted(error):
+            return False
+        raise
+    return True
+
+
+def _finish_photo(done: Photo, counts: bool) -> bool:
+    actions: list[Action] = [PhotoItem.doc.set(_photo_doc(done)), PhotoItem.photo_status.set(done.status)]
+    try:
+        with _transaction() as tx:
+            tx.update(
+                PhotoItem(done.grievance_id, PHOTO_PREFIX + done.id),
+                actions=actions,
+                condition=PhotoItem.photo_status == "processing",
+            )
+            if counts:
+                tx.update(
+                    GrievanceItem(done.grievance_id, GRIEVANCE),
+                    actions=[GrievanceItem.photo_count.add(1)],
+                    add_version_condition=False,
+                )
+    except TransactWriteError as error:
+        if _conflicted(error):
+            return False
+        raise
+    return True
+
+
+def mark_photo_ready(ready: Photo) -> bool:
+    """Processing → ready, counted in the grievance's `photo_count` in the same transaction.
+
+    False when it was no longer processing: a repeated S3 event counts nothing twice."""
+    return _finish_photo(ready, counts=True)
+
+
+def mark_photo_rejected(rejected: Photo) -> bool:
+    """Processing → rejected; False when it was no longer processing."""
+    return _finish_photo(rejected, counts=False)

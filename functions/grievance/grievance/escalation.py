@@ -1,0 +1,50 @@
+"""The escalation sweep (API.md 3.10), every 15 minutes: each overdue open grievance goes one level up.
+
+Reads only the sparse OpenByDue index for items due before the event's time, never the table; the
+event's id and time make a replay of the same event escalate nothing twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from grievance import domain, events, reference, store
+from pmc_common.clock import iso, parse_iso
+
+logger = Logger(service="grievance")
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    now = parse_iso(event["time"])
+    event_id = str(event["id"])
+    examined = escalated = 0
+    for _, grievance_id in store.overdue_keys(reference.WARDS, iso(now)):
+        examined += 1
+        if escalate_one(grievance_id, event_id=event_id, now=now):
+            escalated += 1
+    result = {
+        "event_id": event_id,
+        "time": iso(now),
+        "examined": examined,
+        "escalated": escalated,
+        "skipped": examined - escalated,
+    }
+    logger.info("escalation sweep done", extra=result)
+    return result
+
+
+def escalate_one(grievance_id: str, *, event_id: str, now: datetime) -> bool:
+    """One level up for one overdue grievance; False when it is skipped: gone, no longer due, at
+    level 3, already escalated by this event, or changed between the read and the conditional write
+    (a later sweep looks at it again)."""
+    current = store.get(grievance_id)
+    if current is None:
+        return False
+    sla_hours = reference.category(current.category).sla_hours
+    decision = domain.escalate(current, sla_hours=sla_hours, event_id=event_id, now=now)
+    if decision is None or not store.save_quietly(decision.grievance, read=current):
+        return False
+    events.escalated(decision.grievance, decision.level)
+    return True

@@ -1,0 +1,62 @@
+"""The notifier (API.md 3.11): one SMS through SNS per recipient for each `GrievanceStatusChanged` and
+`GrievanceEscalated` event on the project bus. Never logs a phone number: counts and the grievance id only."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import botocore.session
+from aws_lambda_powertools import Logger
+
+from grievance import messages, store
+from grievance.domain import Grievance
+
+logger = Logger(service="grievance")
+
+STATUS_CHANGED = "GrievanceStatusChanged"
+ESCALATED = "GrievanceEscalated"
+# Transactional SMS are delivered even to numbers on India's do-not-disturb registry.
+SMS_ATTRIBUTES = {"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}}
+
+
+@cache
+def _sns() -> Any:
+    """A plain botocore client, created on first use (no I/O at import; honours AWS_ENDPOINT_URL)."""
+    return botocore.session.get_session().create_client("sns")
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    detail_type = event.get("detail-type")
+    detail = event.get("detail") or {}
+    grievance_id = str(detail.get("grievance_id"))
+    if detail_type not in (STATUS_CHANGED, ESCALATED):
+        logger.warning("not a grievance event", extra={"detail_type": detail_type})
+        return {"sent": 0}
+    g = store.get(grievance_id)
+    if g is None:
+        logger.warning("grievance not found", extra={"grievance_id": grievance_id})
+        return {"sent": 0}
+    sent = 0
+    for phone_number, text in texts(g, detail_type, detail):
+        _sns().publish(PhoneNumber=phone_number, Message=text, MessageAttributes=SMS_ATTRIBUTES)
+        sent += 1
+    logger.info("sms sent", extra={"grievance_id": g.id, "detail_type": detail_type, "sent": sent})
+    return {"sent": sent}
+
+
+def texts(g: Grievance, detail_type: str, detail: dict[str, Any]) -> list[tuple[str, str]]:
+    """(phone number, message) for the owner and each follower with a phone number, one per number."""
+    if detail_type == ESCALATED:
+        text = messages.escalated(g.id, int(detail["level"]), g.ward, g.department)
+        owner_text = follower_text = text
+    else:
+        status = str(detail["to_status"])
+        owner_text = messages.status_changed(g.id, status, "owner")
+        follower_text = messages.status_changed(g.id, status, "follower")
+    found: dict[str, str] = {}
+    if g.owner_phone_number:
+        found[g.owner_phone_number] = owner_text
+    for phone_number in store.follower_phone_numbers(g.id):
+        found.setdefault(phone_number, follower_text)
+    return list(found.items())
