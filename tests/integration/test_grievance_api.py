@@ -317,7 +317,7 @@ def test_stats_come_from_counters_and_the_overdue_index(api: Api, clock: FixedCl
     }
     assert body["total"] == sum(body["by_status"].values())
     assert [w["ward"] for w in body["by_ward"]] == ["W07"]
-    assert body["by_status"] == counts()
+    assert body["by_status"] == {s: counts().get(s, 0) for s in body["by_status"]}
     assert api.get("/staff/grievances/stats", query={"ward": "W01"}, caller=W07_OFFICER).status == 403
     city = api.get("/staff/grievances/stats", caller=STAFF).json()
     assert len(city["by_ward"]) == 15

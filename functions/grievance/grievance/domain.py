@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from pmc_common.clock import iso, parse_iso
@@ -315,9 +316,11 @@ def within_sla(g: Grievance) -> bool:
 
 
 def compliance_pct(resolved: int, within: int) -> float | None:
+    """Share resolved within SLA, one decimal, half up (6.25 → 6.3); None when nothing is resolved."""
     if resolved == 0:
         return None
-    return float(f"{within * 100 / resolved:.1f}")
+    exact = Decimal(within * 100) / Decimal(resolved)
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def check_attributes(definitions: list[dict[str, Any]], given: dict[str, Any]) -> dict[str, Any]:

@@ -235,7 +235,7 @@ def create(change: StatusChange) -> bool:
     """Store a new grievance and count it; False when its random id is taken (draw another)."""
     g = change.grievance
     item = GrievanceItem(
-        g.id, GRIEVANCE, kind=GRIEVANCE, doc=_doc(g), version=1, followers_count=0, photo_count=0, photo_seq=0
+        g.id, GRIEVANCE, kind=GRIEVANCE, doc=_doc(g), version=g.version, followers_count=0, photo_count=0, photo_seq=0
     )
     for name, value in index_keys(g).items():
         if value is not None:

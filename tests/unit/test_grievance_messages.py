@@ -1,0 +1,91 @@
+"""The SMS texts of API.md 3.11, character for character: English line, then Marathi line."""
+
+from __future__ import annotations
+
+import pytest
+
+from grievance import messages
+
+ID = "GRV-2606-7K3M9Q"
+
+
+@pytest.mark.parametrize(
+    ("status", "english", "marathi"),
+    [
+        ("submitted", "Submitted", "नोंदवली"),
+        ("assigned", "Assigned", "कर्मचाऱ्याकडे सोपवली"),
+        ("in_progress", "In progress", "काम सुरू"),
+        ("resolved", "Resolved", "निवारण झाले"),
+        ("closed", "Closed", "बंद"),
+        ("rejected", "Rejected", "नाकारली"),
+        ("reopened", "Reopened", "पुन्हा उघडली"),
+    ],
+)
+def test_status_sms_for_the_owner_and_for_a_follower(status: str, english: str, marathi: str) -> None:
+    assert messages.status_changed(ID, status, "owner") == (
+        f"PMC CARE: Your complaint {ID} is now {english}.\nPMC CARE: आपली तक्रार {ID} - सद्यस्थिती: {marathi}."
+    )
+    assert messages.status_changed(ID, status, "follower") == (
+        f"PMC CARE: Complaint {ID} you follow is now {english}.\n"
+        f"PMC CARE: आपण पाठपुरावा करत असलेली तक्रार {ID} - सद्यस्थिती: {marathi}."
+    )
+
+
+def test_every_status_has_a_label() -> None:
+    from grievance.domain import STATUSES
+
+    assert set(messages.STATUS_LABELS) == set(STATUSES)
+
+
+def test_level_one_goes_to_the_assistant_commissioner_of_the_ward_by_name() -> None:
+    assert messages.escalated(ID, 1, "W07", "solid_waste_management") == (
+        f"PMC CARE: Complaint {ID} is overdue and has been escalated to the "
+        "Assistant Commissioner, Kasba–Vishrambaug Wada (level 1).\n"
+        f"PMC CARE: तक्रार {ID} मुदतीत निकाली न निघाल्याने सहाय्यक आयुक्त, कसबा–विश्रामबागवाडा "
+        "यांच्याकडे पाठवली आहे (स्तर 1)."
+    )
+
+
+def test_level_two_goes_to_the_department_head() -> None:
+    assert messages.escalated(ID, 2, "W07", "solid_waste_management") == (
+        f"PMC CARE: Complaint {ID} is overdue and has been escalated to the "
+        "head of the Solid Waste Management department (level 2).\n"
+        f"PMC CARE: तक्रार {ID} मुदतीत निकाली न निघाल्याने घनकचरा व्यवस्थापन विभागप्रमुख "
+        "यांच्याकडे पाठवली आहे (स्तर 2)."
+    )
+
+
+def test_a_department_named_department_is_not_named_twice() -> None:
+    assert messages.authority(2, "W07", "roads") == ("head of the Road department", "पथ विभागप्रमुख")
+    assert messages.authority(2, "W07", "drainage") == (
+        "head of the Drainage (Sewerage) department",
+        "मलनिःसारण (ड्रेनेज) विभागप्रमुख",
+    )
+
+
+def test_level_three_goes_to_the_commissioners_office() -> None:
+    assert messages.escalated(ID, 3, "W07", "roads") == (
+        f"PMC CARE: Complaint {ID} is overdue and has been escalated to the "
+        "Municipal Commissioner's office (level 3).\n"
+        f"PMC CARE: तक्रार {ID} मुदतीत निकाली न निघाल्याने महापालिका आयुक्त कार्यालय यांच्याकडे पाठवली आहे (स्तर 3)."
+    )
+
+
+def test_there_is_no_fourth_level() -> None:
+    with pytest.raises(ValueError, match="level 4"):
+        messages.authority(4, "W07", "roads")
+
+
+@pytest.mark.parametrize("ward", [f"W{n:02d}" for n in range(1, 16)])
+def test_every_ward_has_a_name_in_both_languages(ward: str) -> None:
+    english, marathi = messages.authority(1, ward, "roads")
+    assert ward not in english
+    assert ward not in marathi
+    assert marathi.startswith("सहाय्यक आयुक्त, ")
+
+
+def test_texts_are_two_lines_english_then_marathi() -> None:
+    for text in (messages.status_changed(ID, "resolved", "owner"), messages.escalated(ID, 2, "W01", "health")):
+        english, marathi = text.split("\n")
+        assert english.isascii()
+        assert not marathi.isascii()
