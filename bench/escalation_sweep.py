@@ -161,7 +161,11 @@ def main() -> None:
             engine, dynamodb_endpoint = "DynamoDB Local", ddb.endpoint_url
         except Exception as error:  # not installed, no Java: fall back to moto, say so
             print(f"DynamoDB Local unavailable ({error}); using moto", file=sys.stderr)
-        aws = LocalAws(Template.load(ROOT / "template.yaml"), dynamodb_endpoint_url=dynamodb_endpoint)
+        aws = LocalAws(
+            Template.load(ROOT / "template.yaml"),
+            dynamodb_endpoint_url=dynamodb_endpoint,
+            dynamodb_engine="dynamodb-local" if dynamodb_endpoint else "moto",
+        )
         aws.start()
         stack.callback(aws.stop)
         os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"

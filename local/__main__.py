@@ -1,6 +1,8 @@
 """`python -m local`: run the local stack on 127.0.0.1:$PORT (default 3000) until Ctrl-C or SIGTERM.
 
-Prints `listening on http://127.0.0.1:<port>` first (so `--port 0` callers learn the port), then `ready`."""
+Prints `listening on http://127.0.0.1:<port>` first (so `--port 0` callers learn the port), then
+`dynamodb: <engine>` (DynamoDB Local with its pid, or moto), then `ready`. Ctrl-C and SIGTERM stop
+everything, DynamoDB Local's JVM included."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from local.dynamodb_local import DEFAULT_ENGINE, ENGINE_VARIABLE, ENGINES, DynamoDBLocalError
 from local.stack import REPO_ROOT, LocalStack
 from local.template import TemplateError
 
@@ -27,6 +30,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--signing-key", type=Path, default=None, help="PEM RSA key for tokens (default: new per run)")
     parser.add_argument(
         "--parameter", action="append", default=[], metavar="NAME=VALUE", help="template parameter override"
+    )
+    parser.add_argument(
+        "--dynamodb-engine",
+        choices=ENGINES,
+        default=None,
+        help=f"what serves DynamoDB (default: ${ENGINE_VARIABLE}, else {DEFAULT_ENGINE})",
     )
     parser.add_argument("--verbose", action="store_true", help="also log handler initialisation and seeding")
     return parser.parse_args(argv)
@@ -57,15 +66,17 @@ def main(argv: list[str] | None = None) -> int:
         template_path=args.template,
         signing_key=args.signing_key,
         parameter_overrides=overrides,
+        dynamodb_engine=args.dynamodb_engine,
     )
     try:
         stack.listen()
         print(f"listening on {stack.base_url}", flush=True)
         stack.start()
+        print(f"dynamodb: {stack.aws.dynamodb_description}", flush=True)
         print(f"ready: {stack.base_url} (docs {stack.base_url}/docs, admin {stack.base_url}/admin/)", flush=True)
         while not stop.wait(0.5):
             pass
-    except TemplateError as exc:
+    except (TemplateError, DynamoDBLocalError) as exc:
         print(f"local stack: {exc}", file=sys.stderr, flush=True)
         return 2
     finally:

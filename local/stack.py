@@ -43,7 +43,10 @@ class LocalStack:
         signing_key: Path | str | None = None,
         parameter_overrides: Mapping[str, str] | None = None,
         host: str = "127.0.0.1",
+        dynamodb_engine: str | None = None,
     ):
+        """`dynamodb_engine`: dynamodb-local or moto (default: DYNAMODB_ENGINE, else dynamodb-local); an
+        AWS_ENDPOINT_URL_DYNAMODB already set (a test session's DynamoDB Local) is used as it is."""
         self.repo_root = Path(repo_root).resolve()
         self.data_dir = Path(data_dir).resolve() if data_dir else self.repo_root / "data"
         self.template_path = Path(template_path).resolve() if template_path else self.repo_root / "template.yaml"
@@ -51,6 +54,7 @@ class LocalStack:
         self._requested_port = port
         self._signing_key = Path(signing_key) if signing_key else None
         self._parameter_overrides = dict(parameter_overrides or {})
+        self._dynamodb_engine = dynamodb_engine
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._server_thread: threading.Thread | None = None
@@ -105,15 +109,17 @@ class LocalStack:
             raise RuntimeError("the gateway did not start")
 
     def start(self) -> LocalStack:
-        """Everything: gateway, moto with the template's resources, seed data, pollers. Returns when healthy."""
+        """Everything: gateway, moto (and DynamoDB Local) with the template's resources, seed data, pollers.
+        Returns when healthy."""
         started = time.perf_counter()
         self.listen()
         assert self.template is not None
         assert self.gateway is not None
         self._saved_environ, self._saved_sys_path = dict(os.environ), list(sys.path)
         try:
-            self._aws = LocalAws(self.template)
+            self._aws = LocalAws(self.template, dynamodb_engine=self._dynamodb_engine)
             self._aws.start()  # sets the process environment: before any handler is imported
+            log.info("dynamodb: %s", self._aws.dynamodb_description)
             self._extend_sys_path()
             self._seed()
             self._sources = AsyncSources(self.template, self._aws, self.gateway.runtime)
@@ -126,7 +132,7 @@ class LocalStack:
         return self
 
     def stop(self) -> None:
-        """Stop pollers, the gateway and moto, joining their threads. Safe to call twice."""
+        """Stop pollers, the gateway, moto and DynamoDB Local, joining threads and the JVM. Safe to call twice."""
         if self.gateway is not None:
             self.gateway.ready.clear()
         if self._sources is not None:

@@ -1,7 +1,10 @@
 """Test-wide safety: dummy AWS credentials and local settings before any handler is imported,
-so nothing can reach real AWS."""
+so nothing can reach real AWS. The integration and end-to-end tiers run DynamoDB on the engine
+DYNAMODB_ENGINE names (dynamodb-local, the default, or moto; see tests/integration/conftest.py)."""
 
 import os
+
+from local.dynamodb_local import engine
 
 os.environ.update(
     {
@@ -17,4 +20,10 @@ os.environ.update(
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
 )
+# Table names as the local stack names them (the logical id), for stores imported at collection time.
 os.environ.setdefault("LOOKUP_TABLE_NAME", "LookupTable")
+os.environ.setdefault("GRIEVANCES_TABLE_NAME", "GrievancesTable")
+
+
+def pytest_report_header() -> str:
+    return f"dynamodb engine (integration, e2e): {engine()}"

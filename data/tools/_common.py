@@ -1,4 +1,5 @@
 """Shared helpers for the data/ generator scripts (deterministic output)."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,7 +1,8 @@
 """Validate everything in data/. Exit status 1 on any failure. Needs shapely.
 
-    python data/tools/check_data.py
+python data/tools/check_data.py
 """
+
 from __future__ import annotations
 
 import json
@@ -20,9 +21,23 @@ SLUG = re.compile(r"^[a-z][a-z0-9_]{1,47}$")
 PHONE = re.compile(r"^\+91[0-9]{10}$")
 NUMBER = re.compile(r"^[0-9+][0-9 -]{1,19}$")
 WARD_IDS = [f"W{i:02d}" for i in range(1, 16)]
-FACILITY_CATEGORIES = ["hospital", "dispensary", "maternity_home", "police_station", "fire_station", "public_toilet",
-                       "garden", "swimming_pool", "sports_complex", "library", "school", "crematorium",
-                       "vegetable_market", "parking", "ev_charging"]
+FACILITY_CATEGORIES = [
+    "hospital",
+    "dispensary",
+    "maternity_home",
+    "police_station",
+    "fire_station",
+    "public_toilet",
+    "garden",
+    "swimming_pool",
+    "sports_complex",
+    "library",
+    "school",
+    "crematorium",
+    "vegetable_market",
+    "parking",
+    "ev_charging",
+]
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 errors: list[str] = []
 
@@ -93,7 +108,7 @@ boundary = shape(boundary_fc["features"][0]["geometry"])
 boundary_prep = prep(boundary)
 ward_list = list(ward_geom.values())
 for i, a in enumerate(ward_list):
-    for b in ward_list[i + 1:]:
+    for b in ward_list[i + 1 :]:
         if a.intersection(b).area > 1e-10:
             err("wards overlap")
 union_area = sum(g.area for g in ward_list)
@@ -134,9 +149,23 @@ for d in departments:
     if d["office_id"] is not None and d["office_id"] not in office_ids:
         err(f"{w}: office_id {d['office_id']} unknown")
 unique("departments", departments)
-for need in ("solid_waste_management", "roads", "water_supply", "drainage", "electrical", "health", "garden",
-             "encroachment", "building_control", "property_tax", "fire_brigade", "education", "veterinary",
-             "tree_authority", "sanitation"):
+for need in (
+    "solid_waste_management",
+    "roads",
+    "water_supply",
+    "drainage",
+    "electrical",
+    "health",
+    "garden",
+    "encroachment",
+    "building_control",
+    "property_tax",
+    "fire_brigade",
+    "education",
+    "veterinary",
+    "tree_authority",
+    "sanitation",
+):
     if need not in dept_ids:
         err(f"departments: missing {need}")
 
@@ -184,8 +213,18 @@ for c in contacts:
         err(f"{w}: bad number")
     bilingual(f"{w}.name", c["name"], 2, 120)
     bilingual(f"{w}.hours", c["hours"], 1, 120, nullable=True)
-    if c["category"] not in ("emergency", "police", "fire", "ambulance", "women", "children", "disaster", "pmc",
-                             "utility", "other"):
+    if c["category"] not in (
+        "emergency",
+        "police",
+        "fire",
+        "ambulance",
+        "women",
+        "children",
+        "disaster",
+        "pmc",
+        "utility",
+        "other",
+    ):
         err(f"{w}: bad category")
     if c["scope"] not in ("national", "state", "city"):
         err(f"{w}: bad scope")
@@ -209,8 +248,11 @@ facilities = load("facilities.json")
 per_cat, per_ward = Counter(), Counter()
 for f in facilities:
     w = f"facilities[{f.get('id')}]"
-    keys(w, f, ["id", "category", "name", "address", "ward", "lat", "lng", "phone", "hours", "open_24x7",
-                "website", "sample"])
+    keys(
+        w,
+        f,
+        ["id", "category", "name", "address", "ward", "lat", "lng", "phone", "hours", "open_24x7", "website", "sample"],
+    )
     if not ID_RE["FAC"].match(f["id"]):
         err(f"{w}: bad id")
     if f["category"] not in FACILITY_CATEGORIES:
@@ -250,8 +292,14 @@ for p in whos:
     bilingual(f"{w}.designation", p["designation"], 2, 160)
     if "(sample)" not in p["name"]["en"] or "(नमुना)" not in p["name"]["mr"]:
         err(f"{w}: names must be sample placeholders")
-    if p["level"] not in ("commissioner", "additional_commissioner", "deputy_commissioner", "assistant_commissioner",
-                          "department_head", "officer"):
+    if p["level"] not in (
+        "commissioner",
+        "additional_commissioner",
+        "deputy_commissioner",
+        "assistant_commissioner",
+        "department_head",
+        "officer",
+    ):
         err(f"{w}: bad level")
     levels[p["level"]] += 1
     if p["department_id"] is not None and p["department_id"] not in dept_ids:
@@ -296,9 +344,20 @@ for g in griev:
             bilingual(f"{w}.attr.value.name", v["name"], 1, 120)
 unique("grievance_categories", griev)
 gids = {g["id"] for g in griev}
-for need in ("garbage_not_collected", "pothole", "streetlight_not_working", "water_leakage", "no_water_supply",
-             "drainage_overflow", "stray_animals", "encroachment", "illegal_construction", "tree_fall",
-             "mosquito_breeding", "public_toilet_cleanliness"):
+for need in (
+    "garbage_not_collected",
+    "pothole",
+    "streetlight_not_working",
+    "water_leakage",
+    "no_water_supply",
+    "drainage_overflow",
+    "stray_animals",
+    "encroachment",
+    "illegal_construction",
+    "tree_fall",
+    "mosquito_breeding",
+    "public_toilet_cleanliness",
+):
     if need not in gids:
         err(f"grievance_categories: missing {need}")
 if len(griev) < 16:
@@ -317,6 +376,8 @@ if errors:
         print("FAIL", e)
     print(f"{len(errors)} problem(s)")
     sys.exit(1)
-print(f"OK: {len(ward_geom)} wards, {len(offices)} offices ({dict(types)}), {len(facilities)} facilities "
-      f"({sum(not f['sample'] for f in facilities)} real), {len(contacts)} contacts, {len(departments)} departments, "
-      f"{len(whos)} who's who, {len(griev)} grievance categories, {size} bytes")
+print(
+    f"OK: {len(ward_geom)} wards, {len(offices)} offices ({dict(types)}), {len(facilities)} facilities "
+    f"({sum(not f['sample'] for f in facilities)} real), {len(contacts)} contacts, {len(departments)} departments, "
+    f"{len(whos)} who's who, {len(griev)} grievance categories, {size} bytes"
+)

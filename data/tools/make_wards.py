@@ -11,16 +11,17 @@ the ward sharing most of its edge, drop holes < 0.1 km², simplify the 15 polygo
 coverage (shared edges stay shared, shapely.coverage_simplify), round to 6 decimals.
 The output is deterministic for a given input.
 """
+
 from __future__ import annotations
 
 import json
 import sys
 
 import shapely
+from _common import DATA, WARD_NAMES
+from _common import dump_geojson as dump
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.ops import unary_union
-
-from _common import DATA, WARD_NAMES, dump_geojson as dump
 
 # 2017 admin ward name -> project ward code (see data/README.md for the reasoning)
 MAPPING = {
@@ -122,24 +123,58 @@ def main(src: str) -> None:
         src_name = f["properties"]["name"]
         ward = MAPPING[src_name]
         en, mr = WARD_NAMES[ward]
-        out.append((ward, {"type": "Feature",
-                           "properties": {"ward": ward, "name_en": en, "name_mr": mr, "source_name": src_name},
-                           "geometry": round_geom(g)}))
+        out.append(
+            (
+                ward,
+                {
+                    "type": "Feature",
+                    "properties": {"ward": ward, "name_en": en, "name_mr": mr, "source_name": src_name},
+                    "geometry": round_geom(g),
+                },
+            )
+        )
     out.sort(key=lambda t: t[0])
-    attribution = ("Ward polygons derived from DataMeet Municipal_Spatial_Data, Pune/pune-admin-wards_2017.geojson, "
-                   "© DataMeet Trust (Pune chapter), CC BY-SA 2.5 India; simplified and renumbered by PuneConnect; "
-                   "this file is shared under the same licence.")
-    dump(DATA / "wards.geojson", {"type": "FeatureCollection", "license": "CC-BY-SA-2.5-IN",
-                                  "attribution": attribution, "features": [f for _, f in out]})
+    attribution = (
+        "Ward polygons derived from DataMeet Municipal_Spatial_Data, Pune/pune-admin-wards_2017.geojson, "
+        "© DataMeet Trust (Pune chapter), CC BY-SA 2.5 India; simplified and renumbered by PuneConnect; "
+        "this file is shared under the same licence."
+    )
+    dump(
+        DATA / "wards.geojson",
+        {
+            "type": "FeatureCollection",
+            "license": "CC-BY-SA-2.5-IN",
+            "attribution": attribution,
+            "features": [f for _, f in out],
+        },
+    )
     union = clean(shapely.union_all([shape(f["geometry"]) for _, f in out], grid_size=GRID))
-    dump(DATA / "pmc_boundary.geojson", {"type": "FeatureCollection", "license": "CC-BY-SA-2.5-IN",
-                                         "attribution": attribution, "features": [
-        {"type": "Feature", "properties": {"name": "Pune Municipal Corporation (2017 limits)"},
-         "geometry": round_geom(union)}]})
+    dump(
+        DATA / "pmc_boundary.geojson",
+        {
+            "type": "FeatureCollection",
+            "license": "CC-BY-SA-2.5-IN",
+            "attribution": attribution,
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"name": "Pune Municipal Corporation (2017 limits)"},
+                    "geometry": round_geom(union),
+                }
+            ],
+        },
+    )
     for ward, f in out:
         g = shape(f["geometry"])
         print(ward, f["properties"]["source_name"], g.geom_type, round(g.area * KM2, 2), "km²", g.is_valid)
-    print("union", round(union.area * KM2, 1), "km²", union.geom_type, "holes", sum(len(p.interiors) for p in polygons(union)))
+    print(
+        "union",
+        round(union.area * KM2, 1),
+        "km²",
+        union.geom_type,
+        "holes",
+        sum(len(p.interiors) for p in polygons(union)),
+    )
 
 
 if __name__ == "__main__":

@@ -1,12 +1,16 @@
 """End-to-end fixtures: the local stack started as a subprocess (`python -m local --port 0`), reached over HTTP.
 
 `stack` runs the real template.yaml; `fixture_stack` runs tests/fixtures/local_stack with a signing key
-the tests know, so they can forge expired, wrong-issuer and wrong-audience tokens."""
+the tests know, so they can forge expired, wrong-issuer and wrong-audience tokens.
+
+Each stack serves DynamoDB from the engine DYNAMODB_ENGINE names (passed through): by default its own
+DynamoDB Local, whose JVM must be gone once the stack has stopped (checked at every stop)."""
 
 from __future__ import annotations
 
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -25,6 +29,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_ROOT = REPO_ROOT / "tests" / "fixtures" / "local_stack"
 START_TIMEOUT_SECONDS = 60
 POLL_INTERVAL_SECONDS = 0.1
+JVM_EXIT_SECONDS = 10
+DYNAMODB_LOCAL_PID = re.compile(r"^dynamodb: DynamoDB Local .*\(pid (\d+)\)")
 
 TokenFactory = Callable[..., str]
 
@@ -37,6 +43,14 @@ class RunningStack:
 
     def token(self, phone_number: str, groups: list[str] | None = None, ward: str | None = None) -> str:
         return issue_token(self.base_url, phone_number, groups, ward)
+
+    @property
+    def dynamodb_local_pid(self) -> int | None:
+        """The pid of the stack's DynamoDB Local (from its `dynamodb:` line), None on moto."""
+        for line in self.output:
+            if match := DYNAMODB_LOCAL_PID.match(line):
+                return int(match.group(1))
+        return None
 
 
 def issue_token(base_url: str, phone_number: str, groups: list[str] | None = None, ward: str | None = None) -> str:
@@ -89,13 +103,26 @@ def start_stack(*args: str) -> RunningStack:
                 raise RuntimeError("local stack did not become healthy:\n" + "\n".join(output))
             try:
                 if httpx.get(f"{base_url}/_local/health", timeout=2).status_code == 200:
-                    return RunningStack(base_url, process, output)
+                    running = RunningStack(base_url, process, output)
+                    _stacks[process.pid] = running
+                    return running
             except httpx.TransportError:
                 pass
             time.sleep(POLL_INTERVAL_SECONDS)
     except BaseException:
         stop_stack(process)
         raise
+
+
+_stacks: dict[int, RunningStack] = {}  # by the stack process's pid, for the JVM check at stop
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def stop_stack(process: subprocess.Popen[str]) -> int:
@@ -106,6 +133,15 @@ def stop_stack(process: subprocess.Popen[str]) -> int:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    running = _stacks.pop(process.pid, None)
+    jvm = running.dynamodb_local_pid if running else None
+    if jvm is not None:
+        deadline = time.monotonic() + JVM_EXIT_SECONDS
+        while pid_alive(jvm) and time.monotonic() < deadline:
+            time.sleep(POLL_INTERVAL_SECONDS)
+        if pid_alive(jvm):
+            os.kill(jvm, signal.SIGKILL)
+            raise AssertionError(f"the stack stopped but left its DynamoDB Local (pid {jvm}) running")
     return process.returncode
 
 
