@@ -4,8 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON313 ?= $(shell command -v python3.13 2>/dev/null || \
-	(command -v pyenv >/dev/null 2>&1 && ls -d "$$(pyenv root)"/versions/3.13*/bin/python3.13 2>/dev/null | tail -n 1))
+PYTHON313 ?= $(shell tools/find-python.sh)
 VENV := .venv
 SAMVENV := .venv-sam
 PY := $(VENV)/bin/python
