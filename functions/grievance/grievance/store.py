@@ -43,12 +43,7 @@ NEARBY_PRECISION = 7  # cells of about 150 × 150 m: a 100 m search reads at mos
 COUNTED = ("followers_count", "photo_count")  # native numbers, changed without touching the version
 
 
-class _Index(GlobalSecondaryIndex["GrievanceItem"]):
-    class Meta:
-        projection = AllProjection()
-
-
-class ByCitizen(_Index):
+class ByCitizen(GlobalSecondaryIndex["GrievanceItem"]):
     class Meta:
         index_name = "ByCitizen"
         projection = AllProjection()
@@ -57,7 +52,7 @@ class ByCitizen(_Index):
     citizen_sk = UnicodeAttribute(range_key=True)
 
 
-class ByWardStatus(_Index):
+class ByWardStatus(GlobalSecondaryIndex["GrievanceItem"]):
     class Meta:
         index_name = "ByWardStatus"
         projection = AllProjection()
@@ -66,7 +61,7 @@ class ByWardStatus(_Index):
     due_key = UnicodeAttribute(range_key=True)
 
 
-class ByDepartmentStatus(_Index):
+class ByDepartmentStatus(GlobalSecondaryIndex["GrievanceItem"]):
     class Meta:
         index_name = "ByDepartmentStatus"
         projection = AllProjection()
@@ -75,7 +70,7 @@ class ByDepartmentStatus(_Index):
     due_key = UnicodeAttribute(range_key=True)
 
 
-class ByStatus(_Index):
+class ByStatus(GlobalSecondaryIndex["GrievanceItem"]):
     class Meta:
         index_name = "ByStatus"
         projection = AllProjection()
@@ -84,7 +79,7 @@ class ByStatus(_Index):
     due_key = UnicodeAttribute(range_key=True)
 
 
-class OpenByDue(_Index):
+class OpenByDue(GlobalSecondaryIndex["GrievanceItem"]):
     class Meta:
         index_name = "OpenByDue"
         projection = KeysOnlyProjection()
@@ -93,7 +88,7 @@ class OpenByDue(_Index):
     due_key = UnicodeAttribute(range_key=True)
 
 
-class ResolvedByTime(_Index):
+class ResolvedByTime(GlobalSecondaryIndex["GrievanceItem"]):
     class Meta:
         index_name = "ResolvedByTime"
         projection = KeysOnlyProjection()
@@ -102,7 +97,7 @@ class ResolvedByTime(_Index):
     resolved_sk = UnicodeAttribute(range_key=True)
 
 
-class NearbyOpen(_Index):
+class NearbyOpen(GlobalSecondaryIndex["GrievanceItem"]):
     class Meta:
         index_name = "NearbyOpen"
         projection = AllProjection()
