@@ -46,12 +46,15 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stdout, force=True
     )
-    quiet = ["botocore", "werkzeug", "mangum"]  # moto's and Mangum's per-call lines, credential chatter
+    quiet = ["botocore", "werkzeug", "mangum", "pynamodb"]  # moto's and Mangum's per-call lines, credential chatter
     if not args.verbose:
         quiet += ["local.runtime", "local.stack", "local.aws", "uvicorn.error"]
     for name in quiet:
         logging.getLogger(name).setLevel(logging.WARNING)
     overrides = dict(item.split("=", 1) for item in args.parameter)
+    if not args.verbose:
+        # the gateway logs one line per request; the functions' own JSON lines only when they warn
+        overrides.setdefault("LogLevel", "WARNING")
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
