@@ -140,3 +140,8 @@ def test_unknown_route_is_a_problem_404() -> None:
 def test_unexpected_errors_are_500_without_details() -> None:
     body = assert_problem(client.get("/boom"), 500, "internal")
     assert "secret" not in body["detail"]
+
+
+def test_an_empty_query_value_is_absent() -> None:
+    assert client.get("/things?limit=").json() == {"limit": 20}
+    assert client.get("/things?limit=&limit=7").json() == {"limit": 7}

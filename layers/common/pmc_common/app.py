@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from urllib.parse import parse_qsl, urlencode
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -75,6 +76,14 @@ def validation_error(exc: RequestValidationError) -> DomainError:
     return Invalid(detail=f"{count} field{'s are' if count != 1 else ' is'} invalid", errors=fields)
 
 
+def _drop_empty_query_values(request: Request) -> None:
+    """API.md 1.7: an empty query value is absent (`?category=` means no category filter)."""
+    raw = request.scope.get("query_string", b"").decode("latin-1")
+    if raw:
+        kept = [(k, v) for k, v in parse_qsl(raw, keep_blank_values=True) if v != ""]
+        request.scope["query_string"] = urlencode(kept).encode("latin-1")
+
+
 def create_app(service: str, title: str, logger: Logger, raw_body_paths: tuple[str, ...] = ()) -> FastAPI:
     """A FastAPI app for one service. `raw_body_paths` opt routes out of the JSON-only rule."""
     app = FastAPI(title=title, version="1.0.0", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
@@ -85,6 +94,7 @@ def create_app(service: str, title: str, logger: Logger, raw_body_paths: tuple[s
         given = request.headers.get("x-request-id", "")
         request.state.request_id = given if REQUEST_ID.match(given) else str(uuid.uuid4())
         logger.append_keys(request_id=request.state.request_id)
+        _drop_empty_query_values(request)
         try:
             response = await _guard_body(request) or await call_next(request)
         except Exception as exc:  # the last line of defence: a generic 500, details only in the log
