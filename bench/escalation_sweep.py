@@ -25,7 +25,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "layers/common"), str(ROOT / "functions/gr
 
 from bench.results import write_section  # noqa: E402
 from local.aws import LocalAws  # noqa: E402
-from local.events import scheduled_event  # noqa: E402
+from local.events import LambdaContext, scheduled_event  # noqa: E402
 from local.template import ACCOUNT_ID, REGION, Template  # noqa: E402
 
 NOW = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
@@ -190,7 +190,7 @@ def main() -> None:
         sweep_meter.attach(store.GrievanceItem._get_connection().connection.client)
         event = scheduled_event("escalation", f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/bench", NOW)
         started = time.perf_counter()
-        result = escalation.handler(event, None)
+        result = escalation.handler(event, LambdaContext("EscalationFunction", 512, 300))
         sweep_seconds = time.perf_counter() - started
 
     if result["escalated"] != args.overdue or scan_found != args.overdue:

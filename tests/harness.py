@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from local.events import HttpRequest, http_api_event, http_result
+from local.events import HttpRequest, LambdaContext, http_api_event, http_result
 from local.gateway import Router
 from local.runtime import LambdaRuntime
 from local.template import Template
@@ -80,3 +80,8 @@ class Api:
 
     def get(self, path: str, **kwargs: Any) -> Reply:
         return self.request("GET", path, **kwargs)
+
+
+def lambda_context(function_name: str = "TestFunction") -> LambdaContext:
+    """A Lambda context as the runtime passes it (Powertools reads its fields)."""
+    return LambdaContext(function_name, 512, 30)

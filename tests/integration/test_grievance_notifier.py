@@ -19,6 +19,7 @@ from local.events import eventbridge_event
 from local.template import ACCOUNT_ID, REGION
 from pmc_common import ids
 from pmc_common.clock import iso
+from tests.harness import lambda_context
 
 OWNER = "+919800000011"
 FOLLOWER = "+919800000012"
@@ -88,7 +89,7 @@ def status_event(g: Grievance, from_status: str | None, to_status: str) -> dict[
 def test_a_status_change_texts_the_owner_and_each_follower_with_a_phone(followed: Grievance) -> None:
     before = sms_ids()
 
-    result = notifier.handler(status_event(followed, "assigned", "in_progress"), None)
+    result = notifier.handler(status_event(followed, "assigned", "in_progress"), lambda_context())
 
     assert result == {"sent": 2}
     assert sorted(sent_since(before)) == sorted(
@@ -121,7 +122,7 @@ def test_an_escalation_texts_everyone_the_same_words(followed: Grievance) -> Non
         },
     )
 
-    result = notifier.handler(event, None)
+    result = notifier.handler(event, lambda_context())
 
     text = (
         f"PMC CARE: Complaint {followed.id} is overdue and has been escalated to the "
@@ -139,7 +140,7 @@ def test_an_open311_grievance_without_an_owner_phone_texts_only_followers(follow
     assert store.save_quietly(replace(read, owner_phone_number=None), read=read)
     before = sms_ids()
 
-    result = notifier.handler(status_event(followed, "submitted", "assigned"), None)
+    result = notifier.handler(status_event(followed, "submitted", "assigned"), lambda_context())
 
     assert result == {"sent": 1}
     assert [phone for phone, _ in sent_since(before)] == [FOLLOWER]
@@ -148,8 +149,10 @@ def test_an_open311_grievance_without_an_owner_phone_texts_only_followers(follow
 def test_an_unknown_grievance_or_event_type_sends_nothing(local_aws: Any) -> None:
     before = sms_ids()
     unknown = bus_event("GrievanceStatusChanged", {"grievance_id": "GRV-2607-ZZZZZZ", "to_status": "assigned"})
-    assert notifier.handler(unknown, None) == {"sent": 0}
-    assert notifier.handler(bus_event("GrievanceNoted", {"grievance_id": "GRV-2607-ZZZZZZ"}), None) == {"sent": 0}
+    assert notifier.handler(unknown, lambda_context()) == {"sent": 0}
+    assert notifier.handler(bus_event("GrievanceNoted", {"grievance_id": "GRV-2607-ZZZZZZ"}), lambda_context()) == {
+        "sent": 0
+    }
     assert sent_since(before) == []
 
 
@@ -165,7 +168,7 @@ def test_no_phone_number_reaches_the_logs(
     service_logger.setLevel(logging.DEBUG)
     caplog.set_level(logging.INFO)
     try:
-        notifier.handler(status_event(followed, "in_progress", "resolved"), None)
+        notifier.handler(status_event(followed, "in_progress", "resolved"), lambda_context())
     finally:
         service_logger.removeHandler(handler)
         service_logger.setLevel(level)

@@ -19,6 +19,7 @@ from local.events import s3_records
 from pmc_common import ids
 from pmc_common.clock import iso
 from pmc_common.errors import Conflict
+from tests.harness import lambda_context
 
 KASBA = {"description": "Garbage not collected behind Kasba Ganpati for three days.", "lat": 18.5196, "lng": 73.8553}
 OWNER = "11111111-2222-3333-4444-555555555555"
@@ -139,7 +140,7 @@ def put_and_process(local_aws: Any, m: SimpleNamespace, g: Any, declared: str, b
     bucket = m.photos.settings().photos_bucket_name
     key = reply["fields"]["key"]
     local_aws.client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=declared)
-    m.processor.handler(s3_event(bucket, key, now), None)
+    m.processor.handler(s3_event(bucket, key, now), lambda_context())
     return m.store.photo(g.id, reply["photo_id"])
 
 
@@ -167,7 +168,7 @@ def test_a_camera_jpeg_is_uprighted_stripped_of_metadata_and_thumbnailed(
 
     upload(reply, original, "image/jpeg")
     bucket = m.photos.settings().photos_bucket_name
-    outcome = m.processor.handler(s3_event(bucket, reply["fields"]["key"], now), None)
+    outcome = m.processor.handler(s3_event(bucket, reply["fields"]["key"], now), lambda_context())
     assert outcome == {"outcomes": {"ready": 1}}
 
     s3 = local_aws.client("s3")
@@ -222,10 +223,10 @@ def test_processing_the_same_event_twice_changes_nothing_the_second_time(
     reply = m.photos.request_upload(g, "image/png", now)
     upload(reply, png(), "image/png")
     event = s3_event(m.photos.settings().photos_bucket_name, reply["fields"]["key"], now)
-    assert m.processor.handler(event, None) == {"outcomes": {"ready": 1}}
+    assert m.processor.handler(event, lambda_context()) == {"outcomes": {"ready": 1}}
     photo, keys = m.store.photo(g.id, reply["photo_id"]), keys_of(local_aws, m, g.id)
 
-    assert m.processor.handler(event, None) == {"outcomes": {"skipped": 1}}
+    assert m.processor.handler(event, lambda_context()) == {"outcomes": {"skipped": 1}}
     assert m.store.photo(g.id, reply["photo_id"]) == photo
     assert keys_of(local_aws, m, g.id) == keys
     assert m.store.get(g.id).photo_count == 1
@@ -237,7 +238,7 @@ def test_a_text_file_named_jpg_is_rejected_as_not_an_image_and_deleted(
     g = new_grievance(m, now)
     reply = m.photos.request_upload(g, "image/jpeg", now)
     upload(reply, b"Call me on 98XXXXXXXX, this is not a picture.\n", "image/jpeg")
-    m.processor.handler(s3_event(m.photos.settings().photos_bucket_name, reply["fields"]["key"], now), None)
+    m.processor.handler(s3_event(m.photos.settings().photos_bucket_name, reply["fields"]["key"], now), lambda_context())
 
     photo = m.store.photo(g.id, reply["photo_id"])
     assert (photo.status, photo.rejection_reason) == ("rejected", "not_an_image")

@@ -19,6 +19,7 @@ from local.events import scheduled_event
 from local.template import ACCOUNT_ID, REGION
 from pmc_common import ids
 from pmc_common.clock import iso, parse_iso
+from tests.harness import lambda_context
 
 ESCALATION_RULE = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/EscalationFunctionEscalation"
 AUTO_CLOSE_RULE = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/AutoCloseFunctionAutoClose"
@@ -100,12 +101,12 @@ def published(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
 
 
 def sweep(at: datetime) -> dict[str, Any]:
-    result: dict[str, Any] = escalation.handler(scheduled_event("escalation", ESCALATION_RULE, at), None)
+    result: dict[str, Any] = escalation.handler(scheduled_event("escalation", ESCALATION_RULE, at), lambda_context())
     return result
 
 
 def close_sweep(at: datetime) -> dict[str, Any]:
-    result: dict[str, Any] = auto_close.handler(scheduled_event("auto_close", AUTO_CLOSE_RULE, at), None)
+    result: dict[str, Any] = auto_close.handler(scheduled_event("auto_close", AUTO_CLOSE_RULE, at), lambda_context())
     return result
 
 

@@ -10,12 +10,14 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from grievance import domain, events, store
+from pmc_common.app import instrumented
 from pmc_common.clock import iso, parse_iso
 from pmc_common.errors import Conflict
 
 logger = Logger(service="grievance")
 
 
+@instrumented("grievance", logger)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     now = parse_iso(event["time"])
     at = iso(now)

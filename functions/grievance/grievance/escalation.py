@@ -11,11 +11,13 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from grievance import domain, events, reference, store
+from pmc_common.app import instrumented
 from pmc_common.clock import iso, parse_iso
 
 logger = Logger(service="grievance")
 
 
+@instrumented("grievance", logger)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     now = parse_iso(event["time"])
     event_id = str(event["id"])

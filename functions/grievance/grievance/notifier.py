@@ -11,6 +11,7 @@ from aws_lambda_powertools import Logger
 
 from grievance import messages, store
 from grievance.domain import Grievance
+from pmc_common.app import instrumented
 
 logger = Logger(service="grievance")
 
@@ -26,6 +27,7 @@ def _sns() -> Any:
     return botocore.session.get_session().create_client("sns")
 
 
+@instrumented("grievance", logger)
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     detail_type = event.get("detail-type")
     detail = event.get("detail") or {}

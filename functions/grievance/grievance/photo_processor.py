@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from PIL import Image, ImageOps
 
 from grievance import photos, store
+from pmc_common.app import instrumented
 from pmc_common.clock import iso
 
 logger = Logger(service="grievance")
@@ -181,6 +182,7 @@ def process(bucket: str, object_key: str, now: datetime) -> str:
     return "ready" if marked else "skipped"
 
 
+@instrumented("grievance", logger)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """S3 notification records; keys arrive URL-encoded."""
     outcomes: dict[str, int] = {}

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from urllib.parse import parse_qsl, urlencode
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -150,19 +150,32 @@ def create_app(service: str, title: str, logger: Logger, raw_body_paths: tuple[s
     return app
 
 
-def lambda_handler(app: FastAPI, service: str, logger: Logger) -> LambdaHandler:
-    """The Lambda entry point: Mangum (lifespan off) under Powertools Logger, Tracer and Metrics."""
+def instrumented(service: str, logger: Logger) -> Callable[[LambdaHandler], LambdaHandler]:
+    """Powertools Logger (Lambda context, state cleared per call), Tracer and Metrics around any
+    handler: the API functions' Mangum handler and the event handlers (schedules, S3, EventBridge)."""
     tracer = Tracer(service=service)
     metrics = Metrics(namespace="PuneConnect", service=service)
+
+    def decorate(handler: LambdaHandler) -> LambdaHandler:
+        @logger.inject_lambda_context(clear_state=True)
+        @tracer.capture_lambda_handler(capture_response=False)
+        @metrics.log_metrics(capture_cold_start_metric=True)
+        def wrapped(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            metrics.add_metric(name="Invocations", unit=MetricUnit.Count, value=1)
+            return handler(event, context)
+
+        decorated: LambdaHandler = wrapped  # the Powertools decorators are untyped
+        return decorated
+
+    return decorate
+
+
+def lambda_handler(app: FastAPI, service: str, logger: Logger) -> LambdaHandler:
+    """The API function's entry point: Mangum (lifespan off), instrumented."""
     asgi = Mangum(app, lifespan="off")
 
-    @logger.inject_lambda_context(clear_state=True)
-    @tracer.capture_lambda_handler(capture_response=False)
-    @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
         response: dict[str, Any] = asgi(event, context)  # type: ignore[arg-type,assignment]
         return response
 
-    decorated: LambdaHandler = handler  # the Powertools decorators are untyped
-    return decorated
+    return instrumented(service, logger)(handler)
