@@ -23,6 +23,7 @@ os.environ.update(
 # Table names as the local stack names them (the logical id), for stores imported at collection time.
 os.environ.setdefault("LOOKUP_TABLE_NAME", "LookupTable")
 os.environ.setdefault("GRIEVANCES_TABLE_NAME", "GrievancesTable")
+os.environ.setdefault("IDEMPOTENCY_TABLE_NAME", "IdempotencyTable")
 
 
 def pytest_report_header() -> str:

@@ -179,3 +179,12 @@ def test_no_phone_number_reaches_the_logs(
     assert '"sent":2' in service_log.getvalue().replace(" ", "")
     for phone in (OWNER, FOLLOWER, OWNER.removeprefix("+"), FOLLOWER[-10:]):
         assert phone not in logged
+
+
+def test_a_redelivered_event_sends_nothing_twice(followed: Grievance) -> None:
+    event = status_event(followed, "in_progress", "resolved")
+    before = sms_ids()
+    first = notifier.handler(event, lambda_context())
+    again = notifier.handler(event, lambda_context())  # EventBridge delivers at least once
+    assert first == again == {"sent": 2}
+    assert len(sent_since(before)) == 2

@@ -8,9 +8,11 @@ from typing import Any
 
 import botocore.session
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent
 
 from grievance import messages, store
 from grievance.domain import Grievance
+from pmc_common import dynamo
 from pmc_common.app import instrumented
 
 logger = Logger(service="grievance")
@@ -27,7 +29,13 @@ def _sns() -> Any:
     return botocore.session.get_session().create_client("sns")
 
 
+# EventBridge delivers at least once: a replayed event (same id) sends nothing again for a day.
+once_per_event = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
+persistence = DynamoDBPersistenceLayer(table_name=dynamo.table_name("IDEMPOTENCY_TABLE_NAME"))
+
+
 @instrumented("grievance", logger)
+@idempotent(config=once_per_event, persistence_store=persistence)
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     detail_type = event.get("detail-type")
     detail = event.get("detail") or {}
