@@ -6,6 +6,7 @@ it, and rejects what it left open, so they are not due in later ones either."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -325,3 +326,24 @@ def test_auto_close_leaves_a_grievance_reopened_meanwhile(seed: Seeder, monkeypa
     after = real_get(g.id)
     assert after is not None
     assert after.status == "reopened"
+
+
+def test_the_sweep_publishes_the_backlog_for_its_alarm(
+    seed: Seeder, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    created = datetime(2011, 3, 1, 6, 0, tzinfo=UTC)
+    seed.log(created)
+    seed.log(created + timedelta(minutes=1))
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    escalation.metrics.clear_metrics()  # earlier sweeps ran with metrics disabled, never flushed
+    capsys.readouterr()
+
+    sweep(created + timedelta(hours=GARBAGE_SLA, minutes=15))
+
+    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    published = {
+        m["Name"]: blob[m["Name"]] for blob in blobs for d in blob["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]
+    }
+    assert published["OverdueGrievances"] == [2.0]  # what EscalationBacklogAlarm watches
+    assert published["GrievancesEscalated"] == [2.0]
+    assert any(blob.get("service") == "grievance" and "OverdueGrievances" in blob for blob in blobs)

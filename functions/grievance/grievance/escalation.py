@@ -8,13 +8,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 
 from grievance import domain, events, reference, store
 from pmc_common.app import instrumented
 from pmc_common.clock import iso, parse_iso
 
 logger = Logger(service="grievance")
+metrics = Metrics(namespace="PuneConnect", service="grievance")  # flushed by @instrumented
 
 
 @instrumented("grievance", logger)
@@ -33,6 +35,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "escalated": escalated,
         "skipped": examined - escalated,
     }
+    # the escalation backlog: EscalationBacklogAlarm watches overdue grievances sweep after sweep
+    metrics.add_metric(name="OverdueGrievances", unit=MetricUnit.Count, value=examined)
+    metrics.add_metric(name="GrievancesEscalated", unit=MetricUnit.Count, value=escalated)
     logger.info("escalation sweep done", extra=result)
     return result
 
