@@ -71,7 +71,9 @@ template-check: $(STAMPS)/sam
 	$(SAMVENV)/bin/cfn-lint template.yaml
 	$(SAMVENV)/bin/sam validate --lint --template template.yaml
 	@# sam build without Docker: proves every function and the layer package for arm64
-	PATH="$(dir $(PYTHON313)):$$PATH" $(SAMVENV)/bin/sam build --cached --parallel >/dev/null
+	@mkdir -p .aws-sam && PATH="$(dir $(PYTHON313)):$$PATH" $(SAMVENV)/bin/sam build --cached --parallel \
+		> .aws-sam/build.log 2>&1 || { cat .aws-sam/build.log; exit 1; }
+	@echo "sam build: ok"
 
 test: install lint typecheck template-check
 	$(PY) -m pytest $(PYTEST_ARGS)
