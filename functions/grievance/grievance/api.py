@@ -33,6 +33,7 @@ from pmc_common.caching import cached_json, render
 from pmc_common.clock import Clock, SystemClock, iso
 from pmc_common.errors import Conflict, Forbidden, Internal, Invalid, NotFound
 from pmc_common.geo import cells_meeting, distance_m
+from pmc_common.models import View
 from pmc_common.paging import Cursors, Page
 
 NEARBY_RADIUS_M = 100
@@ -139,6 +140,12 @@ def detail(g: domain.Grievance, relation: Relation, caller: Caller, now: datetim
     return GrievanceView.model_validate(view).model_dump(mode="json")
 
 
+def shaped(view: type[View], g: domain.Grievance, **computed: Any) -> dict[str, Any]:
+    """A list item: the view's fields taken from the grievance, plus those computed for the caller."""
+    fields = {name: computed[name] if name in computed else getattr(g, name) for name in view.model_fields}
+    return view.model_validate(fields).model_dump(mode="json")
+
+
 def announce(change: domain.StatusChange) -> None:
     events.status_changed(change, change.grievance.updated_at)
 
@@ -192,19 +199,13 @@ def my_grievances(
     found, last = store.citizen_page(relation, caller.sub, limit, start)
     now = clock.now()
     items = [
-        {
-            "id": g.id,
-            "category": g.category,
-            "category_name": reference.category(g.category).name,
-            "status": g.status,
-            "ward": g.ward,
-            "created_at": g.created_at,
-            "updated_at": g.updated_at,
-            "due_at": g.due_at,
-            "overdue": g.overdue(now),
-            "relation": relation,
-            "photo_count": g.photo_count,
-        }
+        shaped(
+            MyGrievanceItem,
+            g,
+            category_name=reference.category(g.category).name,
+            overdue=g.overdue(now),
+            relation=relation,
+        )
         for g in found
     ]
     return json_response({"items": items, "next_cursor": cursors.encode(last, "/me/grievances", filters)})
@@ -333,27 +334,7 @@ def staff_queue(
     partitions = queue_partitions(status, ward, department, overdue, iso(now))
     narrowing = {"department": department} if ward is not None and department is not None else {}
     page, after = store.queue_page(partitions, position["after"] if position else None, limit, narrowing, category)
-    items = [
-        {
-            "id": g.id,
-            "category": g.category,
-            "status": g.status,
-            "ward": g.ward,
-            "department": g.department,
-            "created_at": g.created_at,
-            "due_at": g.due_at,
-            "overdue": g.overdue(now),
-            "escalation_level": g.escalation_level,
-            "assignee": g.assignee,
-            "address": g.address,
-            "landmark": g.landmark,
-            "lat": g.lat,
-            "lng": g.lng,
-            "photo_count": g.photo_count,
-            "followers_count": g.followers_count,
-        }
-        for g in page
-    ]
+    items = [shaped(QueueItem, g, overdue=g.overdue(now)) for g in page]
     next_cursor = cursors.encode({"after": after} if after else None, "/staff/grievances", filters | {"limit": limit})
     return json_response({"items": items, "next_cursor": next_cursor})
 

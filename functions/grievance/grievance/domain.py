@@ -4,7 +4,7 @@ No I/O: the store reads and writes, these functions decide and return the change
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
@@ -65,16 +65,7 @@ class TimelineEvent:
     rating: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "at": self.at,
-            "type": self.type,
-            "actor": self.actor,
-            "from_status": self.from_status,
-            "to_status": self.to_status,
-            "note": self.note,
-            "level": self.level,
-            "rating": self.rating,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)

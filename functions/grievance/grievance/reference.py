@@ -4,7 +4,7 @@ and PMC's boundary. Loaded once per cold start, the geometry only when first nee
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,13 +28,7 @@ class Category:
     attributes: list[dict[str, Any]]
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "department_id": self.department_id,
-            "sla_hours": self.sla_hours,
-            "attributes": self.attributes,
-        }
+        return asdict(self)
 
 
 @cache

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 
+from pmc_common.settings import ConfigurationError
+
 
 def region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "ap-south-1"
@@ -20,7 +22,5 @@ def table_name(variable: str) -> str:
     """A table's name from the variable template.yaml sets (e.g. LOOKUP_TABLE_NAME); fails loudly."""
     name = os.environ.get(variable)
     if not name:
-        from pmc_common.settings import ConfigurationError
-
         raise ConfigurationError(f"environment variable {variable} is missing (the table's name)")
     return name
