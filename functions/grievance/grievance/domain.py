@@ -123,6 +123,11 @@ class StatusChange:
     to_status: str | None  # None: no status change (assignee, note, escalation)
     first_resolution: bool = False
 
+    @property
+    def moves_status(self) -> bool:
+        """True only when the grievance leaves one status for another: the one case that moves counters."""
+        return self.to_status is not None and self.to_status != self.from_status
+
 
 def due_after(start: datetime, sla_hours: int) -> datetime:
     return start + timedelta(hours=sla_hours)

@@ -34,7 +34,7 @@ def _put(detail_type: str, detail: dict[str, Any]) -> None:
 
 def status_changed(change: StatusChange, at: str) -> None:
     """`GrievanceStatusChanged` (API.md 3.11); creation has from_status null."""
-    if change.to_status is None or change.to_status == change.from_status:
+    if not change.moves_status:
         return
     g = change.grievance
     _put(

@@ -211,9 +211,9 @@ def _counter(key: str) -> GrievanceItem:
 
 def _move_counters(tx: TransactWrite, change: StatusChange) -> None:
     g = change.grievance
-    if change.from_status is not None and change.from_status != change.to_status:
-        tx.update(_counter(f"{g.ward}#{g.department}#{change.from_status}"), actions=[GrievanceItem.tally.add(-1)])
-    if change.to_status is not None and change.from_status != change.to_status:
+    if change.moves_status:
+        if change.from_status is not None:
+            tx.update(_counter(f"{g.ward}#{g.department}#{change.from_status}"), actions=[GrievanceItem.tally.add(-1)])
         tx.update(_counter(f"{g.ward}#{g.department}#{change.to_status}"), actions=[GrievanceItem.tally.add(1)])
     if change.first_resolution:
         tx.update(

@@ -1,0 +1,196 @@
+"""Stats counters are a derived figure: after any sequence of citizen, staff and system actions every
+counter (ward × department × status, and the SLA resolved / within-SLA pair) moves exactly as a recount
+of the stored grievances does (API.md 3.8).
+
+Other tests share the table, so the property compares changes: counters now − counters at the start
+equals recount now − recount at the start, both read from the whole table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from local.events import scheduled_event
+from local.template import ACCOUNT_ID, REGION
+from pmc_common.clock import FixedClock
+from tests.harness import CITIZEN, STAFF, Api
+from tests.integration.test_grievance_api import GARBAGE
+
+# A year of its own, far from other tests' grievances, so its sweeps find mostly its own.
+START = datetime(2031, 3, 2, 4, 0, 0, tzinfo=UTC)
+POINTS = [  # Kasba (W07) and Kothrud (W09): two wards, so a wrong key shows
+    {"lat": 18.5196, "lng": 73.8553},
+    {"lat": 18.5074, "lng": 73.8077},
+]
+CATEGORIES = ["garbage_not_collected", "pothole", "water_leakage"]
+STATUSES = ["assigned", "in_progress", "resolved", "rejected", "closed", "submitted", "reopened"]
+NEXT_STEP = {"submitted": "assigned", "reopened": "assigned", "assigned": "in_progress", "in_progress": "resolved"}
+ESCALATION_RULE = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/EscalationFunctionEscalation"
+AUTO_CLOSE_RULE = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/AutoCloseFunctionAutoClose"
+
+
+def table_figures() -> tuple[Counter[str], Counter[str]]:
+    """(counter items, recount of grievances), each keyed `ward#department#status` and `sla#ward#department`
+    (`…#resolved` / `…#within`), read from the whole table."""
+    from grievance import domain, store
+
+    counters: Counter[str] = Counter()
+    recount: Counter[str] = Counter()
+    for item in store.GrievanceItem.scan():
+        if item.pk == store.STATS:
+            if item.sk.startswith("sla#"):
+                counters[f"{item.sk}#resolved"] += int(item.tally or 0)
+                counters[f"{item.sk}#within"] += int(item.within or 0)
+            else:
+                counters[item.sk] += int(item.tally or 0)
+        elif item.sk == store.GRIEVANCE:
+            g = store._grievance(item)
+            recount[f"{g.ward}#{g.department}#{g.status}"] += 1
+            if g.first_resolved_at is not None:
+                recount[f"sla#{g.ward}#{g.department}#resolved"] += 1
+                recount[f"sla#{g.ward}#{g.department}#within"] += 1 if domain.within_sla(g) else 0
+    return counters, recount
+
+
+def moved(now: Counter[str], then: Counter[str]) -> dict[str, int]:
+    return {key: now[key] - then[key] for key in set(now) | set(then) if now[key] != then[key]}
+
+
+class GrievanceActions(RuleBasedStateMachine):
+    api: Api
+    clock: FixedClock
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.counters_at_start, self.recount_at_start = table_figures()
+
+    @initialize()
+    def reset_clock(self) -> None:
+        self.clock.advance(START + timedelta(days=60 * len(RUNS)) - self.clock.now())
+        RUNS.append(1)
+
+    @rule(point=st.sampled_from(POINTS), category=st.sampled_from(CATEGORIES))
+    def citizen_logs(self, point: dict[str, float], category: str) -> None:
+        body = {**GARBAGE, **point, "category": category}
+        if category != "garbage_not_collected":
+            body.pop("attributes")
+        reply = self.api.request("POST", "/grievances", json_body=body, caller=CITIZEN)
+        assert reply.status == 201, reply.body
+        self.ids.append(reply.json()["id"])
+
+    @precondition(lambda self: self.ids)
+    @rule(
+        pick=st.integers(min_value=0),
+        status=st.none() | st.sampled_from(STATUSES),
+        assignee=st.none() | st.sampled_from(["JE Roads", "JE SWM"]),
+        note=st.none() | st.just("Checked on site."),
+    )
+    def staff_patches(self, pick: int, status: str | None, assignee: str | None, note: str | None) -> None:
+        change = {k: v for k, v in {"status": status, "assignee": assignee, "note": note}.items() if v is not None}
+        reply = self.api.request(
+            "PATCH", f"/staff/grievances/{self.ids[pick % len(self.ids)]}", json_body=change, caller=STAFF
+        )
+        assert reply.status in (200, 409, 422), reply.body
+
+    @precondition(lambda self: self.ids)
+    @rule(pick=st.integers(min_value=0), note=st.none() | st.just("Crew on site."))
+    def staff_moves_it_on(self, pick: int, note: str | None) -> None:
+        grievance_id = self.ids[pick % len(self.ids)]
+        status = self.api.request("GET", f"/grievances/{grievance_id}", caller=STAFF).json()["status"]
+        step = NEXT_STEP.get(status)
+        if step is None:
+            return
+        change = {"status": step, "assignee": "JE Roads" if step == "assigned" else None, "note": note}
+        body = {k: v for k, v in change.items() if v is not None}
+        reply = self.api.request("PATCH", f"/staff/grievances/{grievance_id}", json_body=body, caller=STAFF)
+        assert reply.status == 200, reply.body
+
+    @precondition(lambda self: self.ids)
+    @rule(pick=st.integers(min_value=0), change=st.sampled_from([{"note": "Material ordered."}, {"assignee": "JE"}]))
+    def staff_notes_or_reassigns(self, pick: int, change: dict[str, str]) -> None:
+        path = f"/staff/grievances/{self.ids[pick % len(self.ids)]}"
+        reply = self.api.request("PATCH", path, json_body=change, caller=STAFF)
+        assert reply.status in (200, 409), reply.body
+
+    @precondition(lambda self: self.ids)
+    @rule(pick=st.integers(min_value=0), rating=st.integers(min_value=1, max_value=5))
+    def citizen_rates(self, pick: int, rating: int) -> None:
+        path = f"/grievances/{self.ids[pick % len(self.ids)]}/feedback"
+        reply = self.api.request("POST", path, json_body={"rating": rating, "comment": None}, caller=CITIZEN)
+        assert reply.status in (200, 409), reply.body
+
+    @precondition(lambda self: self.ids)
+    @rule(pick=st.integers(min_value=0))
+    def citizen_reopens(self, pick: int) -> None:
+        path = f"/grievances/{self.ids[pick % len(self.ids)]}/reopen"
+        reply = self.api.request("POST", path, json_body={"reason": "Still not fixed."}, caller=CITIZEN)
+        assert reply.status in (200, 409), reply.body
+
+    @rule(hours=st.sampled_from([1, 30, 24 * 8]))
+    def time_passes(self, hours: int) -> None:
+        self.clock.advance(timedelta(hours=hours))
+
+    @rule()
+    def escalation_sweep_runs(self) -> None:
+        from grievance import escalation
+        from tests.harness import lambda_context
+
+        escalation.handler(scheduled_event("escalation", ESCALATION_RULE, self.clock.now()), lambda_context())
+
+    @rule()
+    def auto_close_sweep_runs(self) -> None:
+        from grievance import auto_close
+        from tests.harness import lambda_context
+
+        auto_close.handler(scheduled_event("auto_close", AUTO_CLOSE_RULE, self.clock.now()), lambda_context())
+
+    @invariant()
+    def every_counter_moves_with_the_recount(self) -> None:
+        counters, recount = table_figures()
+        assert moved(counters, self.counters_at_start) == moved(recount, self.recount_at_start)
+
+
+RUNS: list[int] = []
+
+
+@pytest.fixture
+def actions(api: Api) -> Iterator[type[GrievanceActions]]:
+    from grievance import api as grievance_api
+
+    clock = FixedClock(START)
+    grievance_api.app.dependency_overrides[grievance_api.system_clock] = lambda: clock
+    GrievanceActions.api, GrievanceActions.clock = api, clock
+    yield GrievanceActions
+    grievance_api.app.dependency_overrides.clear()
+
+
+def test_counters_equal_a_recount_after_any_sequence_of_actions(actions: Any) -> None:
+    run = settings(
+        max_examples=10, stateful_step_count=20, suppress_health_check=[HealthCheck.too_slow], deadline=None
+    )(actions)
+    run.TestCase().runTest()
+
+
+def test_a_note_or_a_reassignment_moves_no_counter(api: Api, actions: Any) -> None:
+    machine = actions()
+    machine.reset_clock()
+    machine.citizen_logs(POINTS[0], "pothole")
+    machine.staff_patches(0, "assigned", "JE Roads", None)
+    for change in ({"note": "Material ordered."}, {"assignee": "JE SWM"}, {"note": "Crew on site.", "assignee": "JE"}):
+        reply = api.request("PATCH", f"/staff/grievances/{machine.ids[0]}", json_body=change, caller=STAFF)
+        assert reply.status == 200, reply.body
+        machine.every_counter_moves_with_the_recount()
+    from grievance import store
+
+    g = store.get(machine.ids[0])
+    assert g is not None
+    counters, _ = table_figures()
+    assert moved(counters, machine.counters_at_start) == {f"{g.ward}#{g.department}#assigned": 1}
