@@ -41,10 +41,19 @@ def test_limit_category_and_default_radius(api: Api) -> None:
     assert all(f["distance_m"] <= 2000 for f in items)
 
 
-def test_a_point_outside_pune_finds_nothing(api: Api) -> None:
+def test_a_point_outside_the_pune_region_is_422(api: Api) -> None:
     reply = api.get("/facilities", query={"lat": 19.0760, "lng": 72.8777})  # Mumbai
-    assert reply.status == 200
-    assert reply.json() == {"items": [], "next_cursor": None}
+    assert reply.status == 422
+    assert reply.headers["content-type"] == "application/problem+json"
+    assert reply.json()["code"] == "location_outside_pune"
+    assert reply.json()["errors"] == [{"field": "query", "message": "location is outside the Pune region"}]
+
+
+def test_a_search_from_just_outside_pmc_finds_facilities_inside(api: Api) -> None:
+    # 18.40, 73.85 lies south of PMC's limit (18.4288) but inside the Pune region's margin
+    items = api.get("/facilities", query={"lat": 18.40, "lng": 73.85, "radius_m": 10_000, "limit": 100}).json()["items"]
+    assert items
+    assert all(f["distance_m"] <= 10_000 for f in items)
 
 
 @pytest.mark.parametrize(

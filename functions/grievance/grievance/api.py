@@ -32,7 +32,7 @@ from pmc_common.auth import Caller, CitizenCaller, StaffCaller
 from pmc_common.caching import cached_json, render
 from pmc_common.clock import Clock, SystemClock, iso
 from pmc_common.errors import Conflict, Forbidden, Internal, Invalid, NotFound
-from pmc_common.geo import cells_meeting, distance_m
+from pmc_common.geo import distance_m, search_cover
 from pmc_common.models import View
 from pmc_common.paging import Cursors, Page
 
@@ -220,7 +220,7 @@ def nearby(
 ) -> Response:
     if category not in reference.categories():
         raise Invalid.of("query.category", "unknown grievance category")
-    cells = cells_meeting(lat, lng, NEARBY_RADIUS_M, store.NEARBY_PRECISION)
+    cells = search_cover(lat, lng, NEARBY_RADIUS_M, store.NEARBY_PRECISION)  # 422 outside the Pune region
     found = []
     for g in store.open_near(category, cells):
         assert g.lat is not None  # only located grievances carry the index key

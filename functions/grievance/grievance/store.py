@@ -35,7 +35,7 @@ from pynamodb.transactions import TransactWrite
 from grievance.domain import OPEN, Grievance, StatusChange, within_sla
 from pmc_common import dynamo
 from pmc_common.errors import Conflict
-from pmc_common.geo import encode
+from pmc_common.geo import MAX_CELLS, encode
 
 STATS = "stats"
 GRIEVANCE = "grievance"
@@ -392,8 +392,12 @@ def follower_phone_numbers(grievance_id: str) -> list[str]:
 
 
 def open_near(category: str, cells: Iterable[str]) -> list[Grievance]:
+    """One Query per cell: never more than MAX_CELLS of them, whatever the caller passes."""
+    ordered = sorted(cells)
+    if len(ordered) > MAX_CELLS:
+        raise ValueError(f"{len(ordered)} cells: a search reads at most {MAX_CELLS}")
     found: list[Grievance] = []
-    for cell in sorted(cells):
+    for cell in ordered:
         found.extend(_grievance(item) for item in GrievanceItem.nearby_open.query(f"{category}#{cell}"))
     return found
 

@@ -36,6 +36,7 @@ from pmc_common.paging import Cursors, Page
 from pmc_common.settings import CommonSettings, load
 
 REFERENCE_MAX_AGE = 300
+DEFAULT_RADIUS_M = 2_000  # API.md 2.3
 
 
 class LookupSettings(CommonSettings):
@@ -128,21 +129,30 @@ def facilities(
 ) -> Response:
     if (lat is None) != (lng is None):
         raise Invalid.of("query", "lat and lng must be given together")
-    if category is not None and not known_category(category):
-        raise Invalid.of("query.category", "unknown facility category")
     if lat is not None and lng is not None:
         if cursor:
             raise Invalid.of("query.cursor", "a nearest-first search has a single page")
-        page = _nearest(lat, lng, radius_m or 2_000, category, limit)
+        radius = radius_m or DEFAULT_RADIUS_M
+        # before any read: outside the Pune region is a 422, and no search meets more than MAX_CELLS cells
+        precision, cells = domain.search_cells(lat, lng, radius)
+        _check_category(category)
+        page = _nearest(lat, lng, radius, precision, cells, category, limit)
     else:
         if radius_m is not None:
             raise Invalid.of("query.radius_m", "needs lat and lng")
+        _check_category(category)
         page = _by_id(category, limit, cursor)
     return cached_json(request, page, REFERENCE_MAX_AGE)
 
 
-def _nearest(lat: float, lng: float, radius_m: int, category: str | None, limit: int) -> dict[str, Any]:
-    precision, cells = domain.search_cells(lat, lng, radius_m)
+def _check_category(category: str | None) -> None:
+    if category is not None and not known_category(category):
+        raise Invalid.of("query.category", "unknown facility category")
+
+
+def _nearest(
+    lat: float, lng: float, radius_m: int, precision: int, cells: set[str], category: str | None, limit: int
+) -> dict[str, Any]:
     nearby = store.facilities_in_cells(precision, cells)
     candidates = [f for f in nearby.facilities if category is None or f["category"] == category]
     found = domain.nearest(candidates, lat, lng, radius_m, limit)

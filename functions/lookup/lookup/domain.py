@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmc_common.errors import Invalid
-from pmc_common.geo import EARTH_RADIUS_M, cells_meeting, distance_m, encode
+from pmc_common.geo import EARTH_RADIUS_M, distance_m, encode, search_cover
 
 __all__ = ["EARTH_RADIUS_M", "distance_m"]
 
@@ -17,9 +17,10 @@ FINE_PRECISION_MAX_RADIUS_M = 1_000  # up to here 6-character cells (≈1.2 × 0
 
 
 def search_cells(lat: float, lng: float, radius_m: int) -> tuple[int, set[str]]:
-    """The geohash precision for this radius and every cell its circle's bounding box meets."""
+    """The geohash precision for this radius and every cell its circle's bounding box meets: 422
+    `location_outside_pune` outside the Pune region (API.md 2.3), and never more than geo.MAX_CELLS."""
     precision = 6 if radius_m <= FINE_PRECISION_MAX_RADIUS_M else 5
-    return precision, cells_meeting(lat, lng, radius_m, precision)
+    return precision, search_cover(lat, lng, radius_m, precision)
 
 
 def geohashes(lat: float, lng: float) -> tuple[str, str]:

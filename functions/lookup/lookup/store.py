@@ -5,8 +5,8 @@ Access patterns (template.yaml's LookupTable):
   paged by id): Query pk = kind, sk = id;
 - one item: GetItem (pk = kind, sk = id);
 - facilities of one category paged by id: Query ByCategory, category_key = "facility#<category>";
-- facilities near a point: Query ByGeohash5 / ByGeohash6 for each cell the circle meets, so reads
-  grow with the facilities near the point, never with the table.
+- facilities near a point: Query ByGeohash5 / ByGeohash6 for each cell the circle meets (at most
+  geo.MAX_CELLS), so reads grow with the facilities near the point, never with the table.
 Writes are conditional: a create never overwrites, a replace or delete applies only to the version read."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pynamodb.models import Model
 from lookup.domain import geohashes
 from pmc_common import dynamo
 from pmc_common.errors import PreconditionFailed
+from pmc_common.geo import MAX_CELLS
 
 FACILITY = "facility"
 KINDS = ("contact", "department", "office", "facility_category", FACILITY, "whos_who")
@@ -123,9 +124,13 @@ def facilities_page(
 
 
 def facilities_in_cells(precision: int, cells: Iterable[str]) -> Nearby:
+    """One Query per cell: never more than MAX_CELLS of them, whatever the caller passes."""
     index = LookupItem.by_geohash6 if precision == 6 else LookupItem.by_geohash5
+    ordered = sorted(cells)
+    if len(ordered) > MAX_CELLS:
+        raise ValueError(f"{len(ordered)} cells: a search reads at most {MAX_CELLS}")
     facilities: list[dict[str, Any]] = []
-    for cell in sorted(cells):
+    for cell in ordered:
         facilities.extend(item.doc for item in index.query(cell))
     return Nearby(facilities, items_read=len(facilities))
 
