@@ -322,3 +322,43 @@ def test_stats_come_from_counters_and_the_overdue_index(api: Api, clock: FixedCl
     city = api.get("/staff/grievances/stats", caller=STAFF).json()
     assert len(city["by_ward"]) == 15
     assert city["total"] >= body["total"]
+
+
+# --- issue 13: text that spoofs (defect 8), attribute values of the wrong shape (5), unreadable bodies (4) ----
+
+SOMEONE = Caller("+919833333333")
+
+
+@pytest.fixture
+def unchanged(api: Api, clock: FixedClock) -> Any:
+    """Asserts at the end of the test that SOMEONE's grievances and the ward's counters did not change."""
+    before = (api.get("/me/grievances", caller=SOMEONE).json()["items"], counts())
+    yield
+    assert (api.get("/me/grievances", caller=SOMEONE).json()["items"], counts()) == before
+
+
+@pytest.mark.parametrize(("field", "spoof"), [("description", "\u202e"), ("address", "\u2067"), ("landmark", "\u200f")])
+def test_bidi_controls_in_grievance_text_are_422_and_nothing_is_stored(
+    api: Api, unchanged: None, field: str, spoof: str
+) -> None:
+    body = bad(**{field: f"Kasba {spoof}Peth, near gate 12 34"})
+    reply = api.request("POST", "/grievances", json_body=body, caller=SOMEONE)
+    assert reply.status == 422, reply.body
+    assert reply.json()["errors"] == [
+        {"field": f"body.{field}", "message": "must not contain bidirectional control characters"}
+    ]
+
+
+def test_bidi_controls_in_a_staff_note_or_assignee_are_422_and_nothing_changes(api: Api, clock: FixedClock) -> None:
+    g = log(api)
+    path = f"/staff/grievances/{g['id']}"
+    before = api.get(f"/grievances/{g['id']}", caller=W07_OFFICER).json()
+    for change, field in [
+        ({"note": "Crew sent \u202eetadpu ton"}, "body.note"),
+        ({"status": "rejected", "note": "Duplicate of \u2066GRV-2606-7K3M9Q\u2069"}, "body.note"),
+        ({"status": "assigned", "assignee": "JE Roads\u202e"}, "body.assignee"),
+    ]:
+        reply = api.request("PATCH", path, json_body=change, caller=W07_OFFICER)
+        assert reply.status == 422, reply.body
+        assert [e["field"] for e in reply.json()["errors"]] == [field]
+    assert api.get(f"/grievances/{g['id']}", caller=W07_OFFICER).json() == before

@@ -145,3 +145,15 @@ def test_unexpected_errors_are_500_without_details() -> None:
 def test_an_empty_query_value_is_absent() -> None:
     assert client.get("/things?limit=").json() == {"limit": 20}
     assert client.get("/things?limit=&limit=7").json() == {"limit": 7}
+
+
+# --- issue 13, defect 8: text that spoofs its display order ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spoof", [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x61C)]
+)
+def test_bidi_controls_in_text_are_422_naming_the_field(spoof: str) -> None:
+    body = assert_problem(client.post("/things", json={"name": f"a{spoof}b", "count": 1}), 422, "validation")
+    assert body["errors"] == [{"field": "body.name", "message": "must not contain bidirectional control characters"}]
+    assert saved == []

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
-from pmc_common.models import Bilingual, Body, View, bilingual_input, text
+from pmc_common.models import Bilingual, Body, View, bilingual_input, plain_text, text
 
 Ward = Annotated[str, StringConstraints(pattern=r"^W(0[1-9]|1[0-5])$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+91[0-9]{10}$")]
-Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Website = Annotated[str, StringConstraints(max_length=300, pattern=r"^https://[^\s/$.?#][^\s]*$")]
+# Their patterns let any non-space character through: the plain-text rule keeps out control and bidi characters
+Email = Annotated[
+    str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), AfterValidator(plain_text)
+]
+Website = Annotated[
+    str, StringConstraints(max_length=300, pattern=r"^https://[^\s/$.?#][^\s]*$"), AfterValidator(plain_text)
+]
 # Pune box for offices and facilities (API.md 2.1); JSON numbers only, never strings.
 PuneLat = Annotated[float, Field(ge=18.35, le=18.70)]
 PuneLng = Annotated[float, Field(ge=73.65, le=74.10)]
@@ -102,7 +107,7 @@ class WhoIn(Body):
     level: Level
     department_id: Slug | None = None
     ward: Ward | None = None
-    office_id: Annotated[str, text(1, 20)] | None = None
+    office_id: text(1, 20) | None = None  # type: ignore[valid-type]
     phone: Phone | None = None
     email: Email | None = None
     sort: Annotated[int, Field(ge=0, le=9999)]

@@ -1,7 +1,8 @@
 """Pydantic building blocks for the API.md shapes: strict bodies, trimmed text, bilingual text.
 
 Bodies forbid unknown fields and never coerce ("5" is not an integer); strings are trimmed and
-may not hold control characters other than newline and tab (API.md 1.1, 1.7)."""
+may not hold control characters other than newline and tab (API.md 1.1, 1.7), nor the invisible
+bidirectional controls that make text display in an order other than the one stored."""
 
 from __future__ import annotations
 
@@ -12,20 +13,32 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Unicode's invisible bidirectional controls make text display in an order other than the one stored,
+# in the admin page and in Open311 feeds as much as in the app. Embeddings and overrides (U+202A-U+202E)
+# and isolates (U+2066-U+2069) reorder everything up to their end: an RLO shows "fdp.exe" as "exe.pdf".
+# The marks ALM, LRM, RLM (U+061C, U+200E, U+200F) are refused too: they are invisible letters of a
+# direction, and an RLM before "98 76" shows "76 98", so a phone number or an amount in a description
+# would read other than stored. Our languages, English and Marathi, never need one (each field is shown
+# as its own paragraph); right-to-left letters themselves stay allowed, as do ZWJ and ZWNJ (Devanagari).
+_BIDI_CONTROL = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def _no_control_characters(value: str) -> str:
+def plain_text(value: str) -> str:
+    """`value` if it holds no control character (other than newline and tab) and no bidirectional
+    control; else ValueError with the message a field error carries."""
     if _CONTROL.search(value):
         raise ValueError("must not contain control characters")
+    if _BIDI_CONTROL.search(value):
+        raise ValueError("must not contain bidirectional control characters")
     return value
 
 
 def text(min_length: int, max_length: int) -> Any:
-    """A trimmed string of min..max code points without control characters."""
+    """A trimmed string of min..max code points in plain text (see plain_text): every free-text field."""
     return Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_no_control_characters),
+        AfterValidator(plain_text),
     ]
 
 
