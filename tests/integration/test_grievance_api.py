@@ -362,3 +362,17 @@ def test_bidi_controls_in_a_staff_note_or_assignee_are_422_and_nothing_changes(a
         assert reply.status == 422, reply.body
         assert [e["field"] for e in reply.json()["errors"]] == [field]
     assert api.get(f"/grievances/{g['id']}", caller=W07_OFFICER).json() == before
+
+
+@pytest.mark.parametrize(
+    "value", [["community"], {"a": 1}, [["community"]], 7, 7.5, True, None, "", {"community": "community"}]
+)
+def test_an_attribute_value_of_the_wrong_shape_is_422_naming_it_and_nothing_is_stored(
+    api: Api, unchanged: None, value: Any
+) -> None:
+    reply = api.request("POST", "/grievances", json_body=bad(attributes={"bin_type": value}), caller=SOMEONE)
+    assert reply.status == 422, reply.body
+    assert reply.headers["content-type"] == "application/problem+json"
+    assert reply.json()["errors"] == [
+        {"field": "body.attributes.bin_type", "message": "must be one of the listed values"}
+    ]

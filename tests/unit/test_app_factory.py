@@ -157,3 +157,37 @@ def test_bidi_controls_in_text_are_422_naming_the_field(spoof: str) -> None:
     body = assert_problem(client.post("/things", json={"name": f"a{spoof}b", "count": 1}), 422, "validation")
     assert body["errors"] == [{"field": "body.name", "message": "must not contain bidirectional control characters"}]
     assert saved == []
+
+
+# --- issue 13, defect 5: field names carry no pydantic union member or validator names ---------------
+
+
+class Gadget(Body):
+    size: text(1, 5) | int  # type: ignore[valid-type]
+    parts: list[int] | str = "none"
+    labels: dict[str, int | list[str]] | None = None
+
+
+@app.post("/gadgets", status_code=201)
+def create_gadget(gadget: Gadget) -> dict[str, object]:
+    saved.append(gadget.model_dump())
+    return gadget.model_dump()
+
+
+@pytest.mark.parametrize(
+    ("sent", "fields"),
+    [
+        ({"size": {"a": 1}}, ["body.size"] * 2),
+        ({"size": "toolong"}, ["body.size"] * 2),
+        ({"size": 1, "parts": [1, "x"]}, ["body.parts", "body.parts.1"]),
+        ({"size": 1, "labels": {"a": {"b": 1}}}, ["body.labels.a"] * 2),
+        ({"size": 1, "labels": {"a": [1]}}, ["body.labels.a", "body.labels.a.0"]),
+        # a member named like a union member is the client's name: kept
+        ({"size": 1, "labels": {"int": [2]}}, ["body.labels.int", "body.labels.int.0"]),
+        ({"size": 1, "labels": {"str": "x"}}, ["body.labels.str"] * 2),
+    ],
+)
+def test_field_names_carry_no_union_member_or_validator_names(sent: dict[str, object], fields: list[str]) -> None:
+    body = assert_problem(client.post("/gadgets", json=sent), 422, "validation")
+    assert sorted(e["field"] for e in body["errors"]) == sorted(fields)
+    assert saved == []

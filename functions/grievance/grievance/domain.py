@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pmc_common.clock import iso, parse_iso
 from pmc_common.errors import Conflict, Invalid
+from pmc_common.models import plain_text
 
 Status = Literal["submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened"]
 Actor = Literal["citizen", "staff", "system", "open311"]
@@ -319,38 +320,76 @@ def compliance_pct(resolved: int, within: int) -> float | None:
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+# A number attribute is a count or a measure: within the integers every JSON reader holds exactly (RFC 7493).
+ATTRIBUTE_NUMBER_LIMIT = 2**53 - 1
+TEXT_ATTRIBUTE_LIMITS = {"string": 200, "text": 2000}
+
+
 def check_attributes(definitions: list[dict[str, Any]], given: dict[str, Any]) -> dict[str, Any]:
-    """Category attributes (Open311-compatible): known codes, right types, required ones present."""
+    """Category attributes (Open311-compatible): known codes, required ones present, and each value of the
+    shape its datatype takes, whatever JSON value arrived (API.md 3.2, 3.3). Returns them normalised: text
+    trimmed, times in UTC. Any wrong value is Invalid naming `body.attributes.<code>`, never another error."""
     by_code = {d["code"]: d for d in definitions}
     for code in given:
         if code not in by_code:
             raise Invalid.of(f"body.attributes.{code}", "unknown attribute for this category")
+    checked: dict[str, Any] = {}
     for code, definition in by_code.items():
         field_name = f"body.attributes.{code}"
         if code not in given:
             if definition["required"]:
                 raise Invalid.of(field_name, "is required for this category")
             continue
-        value = given[code]
         keys = {v["key"] for v in definition["values"]}
-        kind = definition["datatype"]
-        if kind in ("string", "text"):
-            limit = 200 if kind == "string" else 2000
-            if not isinstance(value, str) or not value.strip() or len(value) > limit:
-                raise Invalid.of(field_name, f"must be text of 1 to {limit} characters")
-        elif kind == "number":
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise Invalid.of(field_name, "must be a number")
-        elif kind == "datetime":
-            try:
-                parse_iso(str(value))
-            except ValueError:
-                raise Invalid.of(field_name, "must be an ISO 8601 time with a UTC offset") from None
-        elif kind == "singlevaluelist":
-            if value not in keys:
-                raise Invalid.of(field_name, "must be one of the listed values")
-        elif kind == "multivaluelist" and (
-            not isinstance(value, list) or len(set(value)) != len(value) or not set(value) <= keys
-        ):
-            raise Invalid.of(field_name, "must be distinct listed values")
-    return given
+        try:
+            checked[code] = _attribute_value(definition["datatype"], keys, given[code])
+        except ValueError as wrong:
+            raise Invalid.of(field_name, str(wrong)) from None
+    return checked
+
+
+def _attribute_value(kind: str, keys: set[str], value: Any) -> Any:
+    """`value` normalised for its datatype, or ValueError with the field's message. The type is checked
+    before the value is used: a list or an object is no key, and a huge number no float."""
+    match kind:
+        case "string" | "text":
+            limit = TEXT_ATTRIBUTE_LIMITS[kind]
+            if not isinstance(value, str) or not 1 <= len(value.strip()) <= limit:
+                raise ValueError(f"must be text of 1 to {limit} characters")
+            return plain_text(value.strip())
+        case "number":
+            # `not <=` also refuses NaN; the bound comes first, as a huge int has no float to test
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not abs(value) <= ATTRIBUTE_NUMBER_LIMIT
+            ):
+                raise ValueError(f"must be a number from -{ATTRIBUTE_NUMBER_LIMIT} to {ATTRIBUTE_NUMBER_LIMIT}")
+            return value
+        case "datetime":
+            return _attribute_time(value)
+        case "singlevaluelist":
+            if not isinstance(value, str) or value.strip() not in keys:
+                raise ValueError("must be one of the listed values")
+            return value.strip()
+        case "multivaluelist":
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                raise ValueError("must be a list of distinct listed values")
+            items = [item.strip() for item in value]
+            if len(set(items)) != len(items) or not set(items) <= keys:
+                raise ValueError("must be a list of distinct listed values")
+            return items
+    raise TypeError(f"unknown attribute datatype {kind!r}")  # reference data is checked when built
+
+
+def _attribute_time(value: Any) -> str:
+    wrong = ValueError("must be an ISO 8601 time with a UTC offset")
+    if not isinstance(value, str):
+        raise wrong
+    try:
+        at = parse_iso(value.strip())
+    except (ValueError, OverflowError):  # OverflowError: an offset past year 1 or 9999
+        raise wrong from None
+    if at.year < 1000:  # iso() writes four-digit years
+        raise wrong
+    return iso(at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, JsonValue, StringConstraints, WithJsonSchema
 
 from pmc_common.models import Bilingual, Body, View, text
 
@@ -12,7 +12,12 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 StatusName = Literal["submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened"]
-AttributeValue = str | int | float | list[str]
+# Any JSON value is let through to domain.check_attributes, the one place that knows each attribute's
+# datatype: it answers a wrong shape with one error naming `body.attributes.<code>` (API.md 3.2).
+AttributeValue = Annotated[
+    JsonValue,
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "array", "items": {"type": "string"}}]}),
+]
 
 
 class GrievanceCreate(Body):

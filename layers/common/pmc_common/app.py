@@ -50,12 +50,45 @@ def problem_response(request: Request, error: DomainError) -> Response:
     return Response(render(body), status_code=error.status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _field_name(loc: Iterable[Any]) -> str:
-    parts = [str(p) for p in loc]
-    if parts and parts[0] in ("body", "query", "path", "header"):
-        # pydantic adds the name of a union member or a function validator; drop those
-        parts = [p for p in parts if not p.startswith("function-")]
-    return ".".join(parts) if parts else "body"
+# The names pydantic gives the members of a union (and the validators wrapping them) in an error's
+# location: `str`, `int`, `list`, `constrained-str`, `list[str]`, `function-after[check(), str]`,
+# `literal['a','b']`, `tagged-union[...]`, a model's class name, and `[key]` for a dict's key. None of them
+# is a place in the request.
+_MEMBER_LABEL = re.compile(
+    r"^(?:constrained-)?(?:str|int|float|bool|bytes|none|decimal|date|time|datetime|timedelta|uuid|url"
+    r"|list|dict|set|frozenset|tuple|any|json)$"
+    r"|^[a-z][a-z-]*\[.*\]$"
+    r"|^[A-Z][A-Za-z0-9]*$"
+    r"|^\[key\]$",
+    re.DOTALL,
+)
+
+
+def _field_name(loc: Iterable[Any], body: Any = None) -> str:
+    """`body.`/`query.`/`path.`/`header.` + the dotted path of the place in the request (API.md 1.6).
+
+    A body path is walked along the body itself, so a member the client sent is kept even when its name
+    looks like a union label (an attribute called `int`); a label that names no member is dropped."""
+    parts = list(loc)
+    if not parts:
+        return "body"
+    kept = [str(parts[0])]
+    node: Any = body if parts[0] == "body" else None
+    for part in parts[1:]:
+        if _sent(node, part):
+            node = node[part]
+        elif isinstance(part, str) and _MEMBER_LABEL.match(part):
+            continue
+        else:
+            node = None  # a missing or unknown member: nothing below it was sent
+        kept.append(str(part))
+    return ".".join(kept)
+
+
+def _sent(node: Any, part: Any) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
 
 
 def _message(error: dict[str, Any]) -> str:
@@ -71,7 +104,7 @@ def validation_error(exc: RequestValidationError) -> DomainError:
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return BadRequest("The request body is not valid JSON")
-    fields = [FieldError(_field_name(e.get("loc", ())), _message(e)) for e in errors]
+    fields = [FieldError(_field_name(e.get("loc", ()), exc.body), _message(e)) for e in errors]
     count = len(fields)
     return Invalid(detail=f"{count} field{'s are' if count != 1 else ' is'} invalid", errors=fields)
 
