@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -376,3 +377,25 @@ def test_an_attribute_value_of_the_wrong_shape_is_422_naming_it_and_nothing_is_s
     assert reply.json()["errors"] == [
         {"field": "body.attributes.bin_type", "message": "must be one of the listed values"}
     ]
+
+
+SENT = json.dumps(GARBAGE).encode()
+UNREADABLE = {
+    "invalid UTF-8": SENT.replace(b"three days", b"three \xff\xfe days"),
+    "attributes nested 10,000 deep": SENT.replace(b'"community"', b"[" * 10_000 + b"]" * 10_000),
+    "a lat of 5,000 digits": SENT.replace(b"18.5196", b"1" * 5000),
+    "a lng of 1e999": SENT.replace(b"73.8553", b"1e999"),
+    "NaN": SENT.replace(b"18.5196", b"NaN"),
+    "an unpaired surrogate": SENT.replace(b"three days", b"three \\ud800 days"),
+    "a second description": SENT.replace(b'"lat"', b'"description": "Garbage everywhere, all week.", "lat"'),
+}
+
+
+@pytest.mark.parametrize("raw", UNREADABLE.values(), ids=UNREADABLE.keys())
+def test_an_unreadable_grievance_body_is_400_and_nothing_is_stored(api: Api, unchanged: None, raw: bytes) -> None:
+    reply = api.request("POST", "/grievances", body=raw, headers={"content-type": "application/json"}, caller=SOMEONE)
+    assert reply.status == 400, reply.body
+    assert reply.headers["content-type"] == "application/problem+json"
+    problem = reply.json()
+    assert problem["type"] == "https://pmc.example/problems/bad-request"
+    assert problem["instance"] == "/grievances"

@@ -6,6 +6,7 @@ import pytest
 from aws_lambda_powertools import Logger
 from fastapi import Query
 from fastapi.testclient import TestClient
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pmc_common.app import create_app
 from pmc_common.auth import CitizenCaller
@@ -191,3 +192,114 @@ def test_field_names_carry_no_union_member_or_validator_names(sent: dict[str, ob
     body = assert_problem(client.post("/gadgets", json=sent), 422, "validation")
     assert sorted(e["field"] for e in body["errors"]) == sorted(fields)
     assert saved == []
+
+
+# --- issue 13, defect 4: bodies the framework cannot read, and its own 4xx, are never a 500 ---------
+
+
+@app.patch("/things/{thing_id}")
+def patch_thing(thing_id: str, thing: Thing) -> dict[str, object]:
+    saved.append(thing.model_dump())
+    return thing.model_dump()
+
+
+@app.get("/places")
+def places(
+    lat: Annotated[float, Query(ge=-90, le=90)], name: Annotated[str | None, Query()] = None
+) -> dict[str, object]:
+    return {"lat": lat, "name": name}
+
+
+@app.get("/framework/{status}")
+def framework(status: int) -> None:
+    raise StarletteHTTPException(status_code=status, detail="framework words, not ours")
+
+
+JSON = {"content-type": "application/json"}
+UNREADABLE = {
+    "invalid UTF-8": b'{"name": "\xff\xfe", "count": 1}',
+    "UTF-16": '{"name": "ab", "count": 1}'.encode("utf-16"),
+    "nested 10,000 deep": b'{"name": "ab", "count": 1, "extra": ' + b"[" * 10_000 + b"]" * 10_000 + b"}",
+    "unclosed nesting": b"[" * 100_000,
+    "an integer of 5,000 digits": b'{"name": "ab", "count": ' + b"9" * 5000 + b"}",
+    "NaN": b'{"name": "ab", "count": NaN}',
+    "1e999": b'{"name": "ab", "count": 1e999}',
+    "an unpaired surrogate": b'{"name": "a\\ud800b", "count": 1}',
+    "a duplicate member": b'{"name": "ab", "name": "cd", "count": 1}',
+}
+
+
+@pytest.mark.parametrize("raw", UNREADABLE.values(), ids=UNREADABLE.keys())
+def test_a_body_that_cannot_be_read_is_a_400_and_nothing_is_saved(raw: bytes) -> None:
+    body = assert_problem(client.post("/things", content=raw, headers=JSON), 400, "bad-request")
+    assert "errors" not in body
+    assert saved == []
+
+
+@pytest.mark.parametrize("raw", UNREADABLE.values(), ids=UNREADABLE.keys())
+def test_a_merge_patch_that_cannot_be_read_is_a_400_too(raw: bytes) -> None:
+    headers = {"content-type": "application/merge-patch+json"}
+    assert_problem(client.patch("/things/1", content=raw, headers=headers), 400, "bad-request")
+    assert saved == []
+
+
+def test_a_body_as_deep_as_the_limit_reaches_validation() -> None:
+    deep = b'{"name": "ab", "count": 1, "extra": ' + b"[" * 31 + b"]" * 31 + b"}"
+    body = assert_problem(client.post("/things", content=deep, headers=JSON), 422, "validation")
+    assert body["errors"] == [{"field": "body.extra", "message": "unknown field"}]
+
+
+@pytest.mark.parametrize("status", [400, 404, 405, 406, 413, 415, 418, 422, 431])
+def test_a_framework_4xx_is_never_a_500(status: int) -> None:
+    response = client.get(f"/framework/{status}")
+    assert 400 <= response.status_code < 500
+    body = response.json()
+    assert body["status"] == response.status_code
+    assert body["type"] != "https://pmc.example/problems/internal"
+    assert "framework words" not in body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "slug"),
+    [
+        (400, 400, "bad-request"),
+        (401, 401, "unauthorized"),
+        (403, 403, "forbidden"),
+        (413, 413, "payload-too-large"),
+        (415, 400, "bad-request"),
+        (418, 400, "bad-request"),
+        (422, 422, "validation"),
+    ],
+)
+def test_framework_4xx_map_to_their_problem_types(raised: int, status: int, slug: str) -> None:
+    assert_problem(client.get(f"/framework/{raised}"), status, slug)
+
+
+def test_a_framework_5xx_stays_internal() -> None:
+    assert_problem(client.get("/framework/503"), 500, "internal")
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("limit=" + "9" * 5000, "query.limit"),
+        ("limit=-" + "9" * 5000, "query.limit"),
+        ("limit=%ff%fe", "query.limit"),
+        ("limit=%zz", "query.limit"),
+        ("limit=1e999", "query.limit"),
+    ],
+)
+def test_unreadable_numbers_in_a_query_are_422_naming_the_parameter(query: str, field: str) -> None:
+    body = assert_problem(client.get(f"/things?{query}"), 422, "validation")
+    assert [e["field"] for e in body["errors"]] == [field]
+
+
+@pytest.mark.parametrize("lat", ["1e999", "-1e999", "nan", "inf", "Infinity", "9" * 5000, "%ff"])
+def test_a_float_query_out_of_any_range_is_422(lat: str) -> None:
+    body = assert_problem(client.get(f"/places?lat={lat}"), 422, "validation")
+    assert [e["field"] for e in body["errors"]] == ["query.lat"]
+
+
+def test_invalid_percent_encoding_in_a_text_query_is_not_a_500() -> None:
+    assert client.get("/places?lat=1&name=%ff%fe%ed%a0%80").status_code == 200
+    assert client.get("/places?lat=1&name=%zz").json()["name"] == "%zz"

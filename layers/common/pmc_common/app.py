@@ -1,7 +1,8 @@
 """The app factory: one FastAPI app per service with the house middleware, and its Lambda handler.
 
-Adds request ids (echoed or generated, bound to every log line), JSON-only bodies up to 256 KiB,
-`Cache-Control: no-store` by default, and the single mapping of errors to problem+json."""
+Adds request ids (echoed or generated, bound to every log line), JSON-only bodies up to 256 KiB read by
+the bounded parser (pmc_common.bodies), `Cache-Control: no-store` by default, and the single mapping of
+errors to problem+json: a fault of the request is never a 500."""
 
 from __future__ import annotations
 
@@ -19,16 +20,19 @@ from fastapi.exceptions import RequestValidationError
 from mangum import Mangum
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pmc_common.bodies import parse_json_body
 from pmc_common.caching import NO_STORE, render
 from pmc_common.errors import (
     PROBLEM_JSON,
     BadRequest,
     DomainError,
     FieldError,
+    Forbidden,
     Internal,
     Invalid,
     NotFound,
     PayloadTooLarge,
+    Unauthorized,
     problem_body,
 )
 
@@ -109,6 +113,30 @@ def validation_error(exc: RequestValidationError) -> DomainError:
     return Invalid(detail=f"{count} field{'s are' if count != 1 else ' is'} invalid", errors=fields)
 
 
+# What FastAPI and Starlette raise themselves (a body they cannot read, no route, a method the route
+# lacks), as the problem types of API.md 1.6; a 405 is a 404, as for an unknown route. Their own detail
+# text is not passed on: it is not ours to word.
+_FRAMEWORK_ERRORS: dict[int, Callable[[], DomainError]] = {
+    400: lambda: BadRequest("The request could not be read"),
+    401: lambda: Unauthorized("A valid bearer token is required"),
+    403: lambda: Forbidden("Not allowed"),
+    404: lambda: NotFound("No such resource"),
+    405: lambda: NotFound("No such route for this method"),
+    413: lambda: PayloadTooLarge("The request body is over 256 KiB"),
+    422: lambda: Invalid.of("body", "is invalid"),
+}
+
+
+def framework_error(status: int) -> DomainError:
+    """The problem for a framework's HTTPException: any other 4xx is a fault of the request too, so a 400;
+    only a 5xx is ours."""
+    if status in _FRAMEWORK_ERRORS:
+        return _FRAMEWORK_ERRORS[status]()
+    if 400 <= status < 500:
+        return BadRequest("The request could not be handled")
+    return Internal("The request could not be handled")
+
+
 def _drop_empty_query_values(request: Request) -> None:
     """API.md 1.7: an empty query value is absent (`?category=` means no category filter)."""
     raw = request.scope.get("query_string", b"").decode("latin-1")
@@ -159,6 +187,10 @@ def create_app(service: str, title: str, logger: Logger, raw_body_paths: tuple[s
         allowed = PATCH_TYPES if request.method == "PATCH" else JSON_TYPES
         if media_type not in allowed:
             return problem_response(request, BadRequest(f"Content-Type must be {allowed[0]}"))
+        try:
+            parse_json_body(body)  # FastAPI parses it again, unbounded: only a body that passed here
+        except BadRequest as error:
+            return problem_response(request, error)
         return None
 
     @app.exception_handler(DomainError)
@@ -171,13 +203,7 @@ def create_app(service: str, title: str, logger: Logger, raw_body_paths: tuple[s
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code == 404:
-            return problem_response(request, NotFound("No such resource"))
-        if exc.status_code == 405:
-            error: DomainError = NotFound("No such route for this method")
-        else:
-            error = Internal("The request could not be handled")
-        return problem_response(request, error)
+        return problem_response(request, framework_error(exc.status_code))
 
     app.state.service = service
     return app
