@@ -12,6 +12,10 @@ STAMPS := .make
 export AWS_DEFAULT_REGION ?= ap-south-1
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
+# Tests run in a shuffled order (pytest-randomly) so no module leans on another's leftovers; the seed is
+# fixed so a failure reproduces (`make test PYTEST_SEED=n` tries another; pytest prints the one in use).
+PYTEST_SEED ?= 20261201
+PYTEST_ORDER := -p randomly --randomly-seed=$(PYTEST_SEED)
 
 .PHONY: help install run test test-moto test-fast lint format typecheck template-check unit integration e2e bench build deploy clean
 
@@ -76,19 +80,19 @@ template-check: $(STAMPS)/sam
 	@echo "sam build: ok"
 
 test: install lint typecheck template-check
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ORDER) $(PYTEST_ARGS)
 
 test-moto: install
-	DYNAMODB_ENGINE=moto $(PY) -m pytest tests/integration tests/e2e $(PYTEST_ARGS)
+	DYNAMODB_ENGINE=moto $(PY) -m pytest $(PYTEST_ORDER) tests/integration tests/e2e $(PYTEST_ARGS)
 
 unit: $(STAMPS)/venv
-	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ORDER) tests/unit $(PYTEST_ARGS)
 
 integration: $(STAMPS)/venv
-	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ORDER) tests/integration $(PYTEST_ARGS)
 
 e2e: install
-	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ORDER) tests/e2e $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/run.py

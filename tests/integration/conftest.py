@@ -79,3 +79,15 @@ def local_aws(template: Template) -> Iterator[LocalAws]:
 @pytest.fixture(scope="session")
 def api(local_aws: LocalAws, template: Template) -> Api:
     return Api(template)
+
+
+@pytest.fixture(scope="module")
+def lookup_seed(api: Api) -> None:
+    """LookupTable holding exactly the seed data for this module: whatever an earlier module added or
+    changed (admin writes, bulk test facilities) is removed first, so no module depends on the order."""
+    from lookup import seed, store
+
+    with store.LookupItem.batch_write() as batch:
+        for item in store.LookupItem.scan(attributes_to_get=["pk", "sk"]):
+            batch.delete(item)
+    seed.load(DATA)

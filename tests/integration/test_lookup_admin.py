@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 
-from lookup import seed
 from tests.harness import ADMIN, CITIZEN, STAFF, Api, Caller
-from tests.integration.conftest import DATA
 
 FACILITY: dict[str, Any] = {
     "category": "public_toilet",
@@ -26,8 +24,8 @@ FACILITY: dict[str, Any] = {
 
 
 @pytest.fixture(scope="module", autouse=True)
-def seeded(api: Api) -> None:
-    seed.load(DATA)
+def seeded(lookup_seed: None) -> None:
+    """The table holds exactly the seed data when this module starts."""
 
 
 def facility_count(api: Api) -> int:

@@ -11,10 +11,8 @@ from tests.integration.conftest import DATA
 
 
 @pytest.fixture(scope="module", autouse=True)
-def seeded(api: Api) -> None:
-    from lookup import seed
-
-    seed.load(DATA)
+def seeded(lookup_seed: None) -> None:
+    """The table holds exactly the seed data when this module starts."""
 
 
 def test_emergency_numbers_are_public_cached_and_ordered(api: Api) -> None:
