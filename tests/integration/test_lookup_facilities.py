@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from lookup import domain, seed, store
+from lookup import domain, store
 from tests.harness import Api
 from tests.integration.conftest import DATA
 
@@ -15,8 +15,8 @@ SEEDED = json.loads((DATA / "facilities.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module", autouse=True)
-def seeded(api: Api) -> None:
-    seed.load(DATA)
+def seeded(lookup_seed: None) -> None:
+    """The table holds exactly the seed data when this module starts."""
 
 
 def test_nearest_first_within_the_radius_with_distances(api: Api) -> None:

@@ -11,11 +11,9 @@ from typing import Any
 import pytest
 
 from grievance import store as grievance_store
-from lookup import seed
 from lookup import store as lookup_store
 from pmc_common.geo import LOCATION_OUTSIDE_PUNE, MAX_CELLS
 from tests.harness import CITIZEN, Api
-from tests.integration.conftest import DATA
 
 KASBA = {"lat": 18.5196, "lng": 73.8553}
 OUTSIDE = [
@@ -51,8 +49,8 @@ class RequestMeter:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def seeded(api: Api) -> None:
-    seed.load(DATA)
+def seeded(lookup_seed: None) -> None:
+    """The table holds exactly the seed data when this module starts."""
 
 
 @pytest.fixture
