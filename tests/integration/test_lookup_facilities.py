@@ -112,8 +112,8 @@ def test_a_category_list_uses_its_own_cursor(api: Api) -> None:
 
 
 def test_reads_grow_with_facilities_near_the_point_not_with_the_table(api: Api) -> None:
-    precision, cells = domain.search_cells(KASBA["lat"], KASBA["lng"], 1500)
-    before = store.facilities_in_cells(precision, cells).items_read
+    _, cells = domain.search_cells(KASBA["lat"], KASBA["lng"], 1500)
+    before = store.nearest_facilities(KASBA["lat"], KASBA["lng"], 1500, None, 100, cells).items_read
     far_away = [
         {
             **seed.documents(store.FACILITY, DATA)[0],  # shaped as served, so list routes read them like any other
@@ -124,7 +124,7 @@ def test_reads_grow_with_facilities_near_the_point_not_with_the_table(api: Api) 
         for index in range(2000)
     ]
     store.put_all(store.FACILITY, far_away)
-    after = store.facilities_in_cells(precision, cells).items_read
+    after = store.nearest_facilities(KASBA["lat"], KASBA["lng"], 1500, None, 100, cells).items_read
     assert after == before
     assert before < len(SEEDED) / 4
     nearest = api.get("/facilities", query={**KASBA, "radius_m": 1500, "limit": 100}).json()["items"]

@@ -172,16 +172,16 @@ def test_a_facility_search_makes_at_most_max_cells_queries(lat: float, lng: floa
 
     counter = QueryCounter()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(store.LookupItem, "query", counter)  # what the geohash indexes call
+        patch.setattr(store.LookupItem, "query", counter)  # what ByCell calls
         if geo.in_pune_region(lat, lng):
-            precision, cells = domain.search_cells(lat, lng, radius_m)
-            store.facilities_in_cells(precision, cells)
+            _, cells = domain.search_cells(lat, lng, radius_m)
+            store.nearest_facilities(lat, lng, radius_m, None, 100, cells)
         else:
             with pytest.raises(Invalid, match="1 field is invalid") as refused:
                 domain.search_cells(lat, lng, radius_m)
             assert refused.value.code == geo.LOCATION_OUTSIDE_PUNE
             cells = set()
-    assert counter.queries == len(cells) <= geo.MAX_CELLS
+    assert counter.queries <= len(cells) <= geo.MAX_CELLS  # a cell beyond the circle is not read
 
 
 @given(any_lat, any_lng)
@@ -194,16 +194,16 @@ def test_a_nearby_grievance_search_makes_at_most_max_cells_queries(lat: float, l
 
     counter = QueryCounter()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(store.GrievanceItem, "query", counter)  # what NearbyOpen calls
+        patch.setattr(store.GrievanceItem, "query", counter)  # what NearbyBySpot calls
         if geo.in_pune_region(lat, lng):
             cells = geo.search_cover(lat, lng, NEARBY_RADIUS_M, store.NEARBY_PRECISION)
-            store.open_near("pothole", cells)
+            store.open_near("pothole", lat, lng, NEARBY_RADIUS_M, 20, cells)
         else:
             with pytest.raises(Invalid, match="1 field is invalid") as refused:
                 geo.search_cover(lat, lng, NEARBY_RADIUS_M, store.NEARBY_PRECISION)
             assert refused.value.code == geo.LOCATION_OUTSIDE_PUNE
             cells = set()
-    assert counter.queries == len(cells) <= geo.MAX_CELLS
+    assert counter.queries <= len(cells) <= geo.MAX_CELLS
 
 
 def test_neither_store_queries_more_cells_than_the_cap_even_if_asked() -> None:
@@ -216,7 +216,7 @@ def test_neither_store_queries_more_cells_than_the_cap_even_if_asked() -> None:
         patch.setattr(lookup_store.LookupItem, "query", counter)
         patch.setattr(grievance_store.GrievanceItem, "query", counter)
         with pytest.raises(ValueError, match="at most 36"):
-            lookup_store.facilities_in_cells(5, too_many)
+            lookup_store.nearest_facilities(18.52, 73.85, 10_000, None, 20, too_many)
         with pytest.raises(ValueError, match="at most 36"):
-            grievance_store.open_near("pothole", {c + "xx" for c in too_many})
+            grievance_store.open_near("pothole", 18.52, 73.85, 100, 20, {c + "xx" for c in too_many})
     assert counter.queries == 0

@@ -39,20 +39,6 @@ def test_small_searches_read_fine_cells_and_stay_few() -> None:
     assert len(cells) <= 36
 
 
-def test_nearest_orders_by_distance_then_id_and_honours_radius_and_limit() -> None:
-    here = (18.52, 73.85)
-    facilities = [
-        {"id": "FAC-00000003", "lat": 18.521, "lng": 73.85},
-        {"id": "FAC-00000002", "lat": 18.521, "lng": 73.85},
-        {"id": "FAC-00000001", "lat": 18.53, "lng": 73.85},
-        {"id": "FAC-00000009", "lat": 18.60, "lng": 73.85},
-    ]
-    found = domain.nearest(facilities, *here, radius_m=2_000, limit=2)
-    assert [f.facility["id"] for f in found] == ["FAC-00000002", "FAC-00000003"]
-    assert found[0].distance_m == found[1].distance_m == 111
-    assert [f.facility["id"] for f in domain.nearest(facilities, *here, 2_000, 10)][-1] == "FAC-00000001"
-
-
 def test_offices_sort_head_office_first_then_ward_and_name() -> None:
     offices = [
         {"id": "OFF-2", "ward": "W02", "name": {"en": "B"}},

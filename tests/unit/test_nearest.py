@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pmc_common import geo
 from pmc_common.nearest import Span, Spot, nearest, spot_key
 
-PARTITION = 6  # the in-memory index's partition precision (the stores use 5 and 7)
+PARTITION = 5  # the in-memory index's partition precision, as the facilities' (grievances use 7)
 
 
 def name(n: int) -> str:
@@ -49,6 +49,11 @@ def brute_force(points: list[tuple[float, float]], lat: float, lng: float, radiu
     return [n for metres, _, n in ranked if metres <= radius][:limit]
 
 
+def cover(lat: float, lng: float, radius_m: int) -> set[str]:
+    """The cells a search starts from, as lookup.domain picks them."""
+    return geo.search_cover(lat, lng, radius_m, 6 if radius_m <= 1_000 else 5)
+
+
 KASBA = (18.5196, 73.8553)
 offsets = st.tuples(st.floats(-0.004, 0.004), st.floats(-0.004, 0.004))
 
@@ -67,7 +72,7 @@ def test_best_first_matches_reading_everything(
     points = [(KASBA[0] + a, KASBA[1] + b) for a, b in spread] + [KASBA] * pile
     lat, lng = KASBA[0] + here[0], KASBA[1] + here[1]
     index = SortedIndex(points)
-    cells = geo.search_cover(lat, lng, radius, PARTITION)
+    cells = cover(lat, lng, radius)
     answer = nearest(lat, lng, radius, limit, cells, index.read)
     assert [n for _, n in answer.found] == brute_force(points, lat, lng, radius, limit)
     assert [m for m, _ in answer.found] == [geo.distance_m(lat, lng, *points[n]) for _, n in answer.found]
@@ -75,7 +80,7 @@ def test_best_first_matches_reading_everything(
 
 def test_a_pile_on_one_spot_reads_about_the_limit() -> None:
     index = SortedIndex([KASBA] * 5_000)
-    answer = nearest(*KASBA, 100, 20, geo.search_cover(*KASBA, 100, PARTITION), index.read)
+    answer = nearest(*KASBA, 100, 20, cover(*KASBA, 100), index.read)
     assert [n for _, n in answer.found] == list(range(20))
     assert answer.items_read <= 2 * 20 + 21
 
@@ -84,7 +89,17 @@ def test_a_dense_spread_reads_in_proportion_to_the_limit() -> None:
     points = [(KASBA[0] + (n % 100) * 0.00002, KASBA[1] + (n // 100) * 0.00002) for n in range(10_000)]  # 2 m apart
     index = SortedIndex(points)
     here = (KASBA[0] + 0.001, KASBA[1] + 0.001)
-    answer = nearest(*here, 1000, 20, geo.search_cover(*here, 1000, PARTITION), index.read)
+    answer = nearest(*here, 1000, 20, cover(*here, 1000), index.read)
     assert [n for _, n in answer.found] == brute_force(points, *here, 1000, 20)
     assert answer.items_read <= 12 * 20, answer  # 10,000 within 200 m: reading the cover took them all
     assert answer.reads <= 20
+
+
+def test_nearest_orders_by_distance_then_id_and_honours_radius_and_limit() -> None:
+    here = (18.52, 73.85)
+    points = [(18.521, 73.85), (18.521, 73.85), (18.53, 73.85), (18.60, 73.85)]  # ID-000000 and 1 tie at 111 m
+    index = SortedIndex(points)
+    two = nearest(*here, 2_000, 2, cover(*here, 2_000), index.read).found
+    assert two == [(111, 0), (111, 1)]
+    every = nearest(*here, 2_000, 10, cover(*here, 2_000), index.read).found
+    assert [n for _, n in every] == [0, 1, 2]  # the fourth lies beyond the radius

@@ -32,7 +32,7 @@ from pmc_common.auth import Caller, CitizenCaller, StaffCaller
 from pmc_common.caching import cached_json, render
 from pmc_common.clock import Clock, SystemClock, iso
 from pmc_common.errors import Conflict, Forbidden, Internal, Invalid, NotFound
-from pmc_common.geo import distance_m, search_cover
+from pmc_common.geo import search_cover
 from pmc_common.models import View
 from pmc_common.paging import Cursors, Page
 
@@ -221,14 +221,7 @@ def nearby(
     if category not in reference.categories():
         raise Invalid.of("query.category", "unknown grievance category")
     cells = search_cover(lat, lng, NEARBY_RADIUS_M, store.NEARBY_PRECISION)  # 422 outside the Pune region
-    found = []
-    for g in store.open_near(category, cells):
-        assert g.lat is not None  # only located grievances carry the index key
-        assert g.lng is not None
-        metres = distance_m(lat, lng, g.lat, g.lng)
-        if metres <= NEARBY_RADIUS_M:
-            found.append((metres, g))
-    found.sort(key=lambda pair: (pair[0], pair[1].id))
+    found = store.open_near(category, lat, lng, NEARBY_RADIUS_M, NEARBY_LIMIT, cells).found  # nearest first
     items = [
         {
             "id": g.id,
@@ -240,7 +233,7 @@ def nearby(
             "distance_m": metres,
             "followers_count": g.followers_count,
         }
-        for metres, g in found[:NEARBY_LIMIT]
+        for metres, g in found
     ]
     return json_response({"items": items, "next_cursor": None})
 
@@ -331,33 +324,15 @@ def staff_queue(
     filters = {"status": status, "ward": ward, "department": department, "category": category, "overdue": overdue}
     position = cursors.decode(cursor, "/staff/grievances", filters | {"limit": limit})
     now = clock.now()
-    partitions = queue_partitions(status, ward, department, overdue, iso(now))
-    narrowing = {"department": department} if ward is not None and department is not None else {}
-    page, after = store.queue_page(partitions, position["after"] if position else None, limit, narrowing, category)
+    page: list[domain.Grievance] = []
+    after: str | None = None
+    # a category implies its department: with another department nothing matches, and nothing is read
+    if category is None or department in (None, reference.category(category).department_id):
+        wanted = store.QueueFilter(status, ward, department, category, overdue)
+        page, after = store.queue_page(wanted, iso(now), position["after"] if position else None, limit)
     items = [shaped(QueueItem, g, overdue=g.overdue(now)) for g in page]
     next_cursor = cursors.encode({"after": after} if after else None, "/staff/grievances", filters | {"limit": limit})
     return json_response({"items": items, "next_cursor": next_cursor})
-
-
-def queue_partitions(
-    status: str, ward: str | None, department: str | None, overdue: bool | None, now: str
-) -> list[store.Partition]:
-    """The index partitions that hold the queue: the narrowest index for the filters, one partition
-    per status, each bounded by due_at when `overdue` is asked."""
-    wanted = domain.STATUSES if status == "all" else sorted(domain.OPEN) if status == "open" else (status,)
-    partitions = []
-    for s in wanted:
-        is_open = s in domain.OPEN
-        if overdue is True and not is_open:
-            continue  # only open grievances can be overdue
-        bounds = {"due_before": now} if overdue is True else {"due_from": now} if overdue is False and is_open else {}
-        if ward is not None:
-            partitions.append(store.Partition("ByWardStatus", f"{ward}#{s}", **bounds))
-        elif department is not None:
-            partitions.append(store.Partition("ByDepartmentStatus", f"{department}#{s}", **bounds))
-        else:
-            partitions.append(store.Partition("ByStatus", s, **bounds))
-    return partitions
 
 
 @app.patch("/staff/grievances/{grievance_id}", response_model=GrievanceView)
@@ -398,7 +373,7 @@ def staff_stats(caller: StaffCaller, clock: Now, ward: Ward | None = None) -> Re
         "by_status": overall,
         "by_ward": [{"ward": w, "by_status": by_status(lambda cw, d, w=w: cw == w)} for w in wards],
         "by_department": [{"department": d, "by_status": by_status(lambda w, cd, d=d: cd == d)} for d in departments],
-        "overdue": store.overdue_count(wards, iso(now)),
+        "overdue": store.overdue_count(ward, iso(now)),
         "sla": {
             "resolved": resolved,
             "resolved_within_sla": within,

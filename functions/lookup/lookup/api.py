@@ -134,9 +134,9 @@ def facilities(
             raise Invalid.of("query.cursor", "a nearest-first search has a single page")
         radius = radius_m or DEFAULT_RADIUS_M
         # before any read: outside the Pune region is a 422, and no search meets more than MAX_CELLS cells
-        precision, cells = domain.search_cells(lat, lng, radius)
+        _, cells = domain.search_cells(lat, lng, radius)
         _check_category(category)
-        page = _nearest(lat, lng, radius, precision, cells, category, limit)
+        page = _nearest(lat, lng, radius, cells, category, limit)
     else:
         if radius_m is not None:
             raise Invalid.of("query.radius_m", "needs lat and lng")
@@ -151,12 +151,10 @@ def _check_category(category: str | None) -> None:
 
 
 def _nearest(
-    lat: float, lng: float, radius_m: int, precision: int, cells: set[str], category: str | None, limit: int
+    lat: float, lng: float, radius_m: int, cells: set[str], category: str | None, limit: int
 ) -> dict[str, Any]:
-    nearby = store.facilities_in_cells(precision, cells)
-    candidates = [f for f in nearby.facilities if category is None or f["category"] == category]
-    found = domain.nearest(candidates, lat, lng, radius_m, limit)
-    return envelope([view(FacilityView, f.facility) | {"distance_m": f.distance_m} for f in found])
+    found = store.nearest_facilities(lat, lng, radius_m, category, limit, cells).found  # nearest first
+    return envelope([view(FacilityView, f) | {"distance_m": metres} for metres, f in found])
 
 
 def _by_id(category: str | None, limit: int, cursor: str | None) -> dict[str, Any]:

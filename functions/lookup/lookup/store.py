@@ -5,8 +5,10 @@ Access patterns (template.yaml's LookupTable):
   paged by id): Query pk = kind, sk = id;
 - one item: GetItem (pk = kind, sk = id);
 - facilities of one category paged by id: Query ByCategory, category_key = "facility#<category>";
-- facilities near a point: Query ByGeohash5 / ByGeohash6 for each cell the circle meets (at most
-  geo.MAX_CELLS), so reads grow with the facilities near the point, never with the table.
+- facilities near a point, nearest first: ByCell (cell = 5-character geohash, spot = geohash12#id), or
+  ByCategoryCell (category_cell = category#cell) when a category is asked, read best first by
+  pmc_common.nearest from the cells the circle meets (at most geo.MAX_CELLS): each Query reads one
+  block of a cell with a Limit of what the answer still needs, so reads follow `limit`, not the table.
 Writes are conditional: a create never overwrites, a replace or delete applies only to the version read."""
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from lookup.domain import geohashes
 from pmc_common import dynamo
 from pmc_common.errors import PreconditionFailed
-from pmc_common.geo import MAX_CELLS
+from pmc_common.geo import encode
+from pmc_common.nearest import Nearest, Span, Spot, nearest, spot_key
 
 FACILITY = "facility"
+CELL_PRECISION = 5  # index partitions of ≈ 4.9 × 4.6 km: a 10 km search's cover fits MAX_CELLS
 KINDS = ("contact", "department", "office", "facility_category", FACILITY, "whos_who")
 
 
@@ -38,22 +41,22 @@ class ByCategory(GlobalSecondaryIndex["LookupItem"]):
     sk = UnicodeAttribute(range_key=True)
 
 
-class ByGeohash5(GlobalSecondaryIndex["LookupItem"]):
+class ByCell(GlobalSecondaryIndex["LookupItem"]):
     class Meta:
-        index_name = "ByGeohash5"
+        index_name = "ByCell"
         projection = AllProjection()
 
-    gh5 = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
+    cell = UnicodeAttribute(hash_key=True)
+    spot = UnicodeAttribute(range_key=True)
 
 
-class ByGeohash6(GlobalSecondaryIndex["LookupItem"]):
+class ByCategoryCell(GlobalSecondaryIndex["LookupItem"]):
     class Meta:
-        index_name = "ByGeohash6"
+        index_name = "ByCategoryCell"
         projection = AllProjection()
 
-    gh6 = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
+    category_cell = UnicodeAttribute(hash_key=True)
+    spot = UnicodeAttribute(range_key=True)
 
 
 class LookupItem(Model):
@@ -66,13 +69,14 @@ class LookupItem(Model):
     sk = UnicodeAttribute(range_key=True)  # the id
     doc = JSONAttribute()  # the API.md object, as served
     category_key = UnicodeAttribute(null=True)
-    gh5 = UnicodeAttribute(null=True)
-    gh6 = UnicodeAttribute(null=True)
+    cell = UnicodeAttribute(null=True)
+    category_cell = UnicodeAttribute(null=True)
+    spot = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_category = ByCategory()
-    by_geohash5 = ByGeohash5()
-    by_geohash6 = ByGeohash6()
+    by_cell = ByCell()
+    by_category_cell = ByCategoryCell()
 
 
 @dataclass(frozen=True)
@@ -81,17 +85,13 @@ class Stored:
     version: int
 
 
-@dataclass(frozen=True)
-class Nearby:
-    facilities: list[dict[str, Any]]
-    items_read: int
-
-
 def _item(kind: str, doc: dict[str, Any]) -> LookupItem:
     item = LookupItem(kind, doc["id"], doc=doc)
     if kind == FACILITY:
         item.category_key = f"{FACILITY}#{doc['category']}"
-        item.gh5, item.gh6 = geohashes(doc["lat"], doc["lng"])
+        item.cell = encode(doc["lat"], doc["lng"], CELL_PRECISION)
+        item.category_cell = f"{doc['category']}#{item.cell}"
+        item.spot = spot_key(doc["lat"], doc["lng"], doc["id"])
     return item
 
 
@@ -123,16 +123,23 @@ def facilities_page(
     return docs, result.last_evaluated_key
 
 
-def facilities_in_cells(precision: int, cells: Iterable[str]) -> Nearby:
-    """One Query per cell: never more than MAX_CELLS of them, whatever the caller passes."""
-    index = LookupItem.by_geohash6 if precision == 6 else LookupItem.by_geohash5
-    ordered = sorted(cells)
-    if len(ordered) > MAX_CELLS:
-        raise ValueError(f"{len(ordered)} cells: a search reads at most {MAX_CELLS}")
-    facilities: list[dict[str, Any]] = []
-    for cell in ordered:
-        facilities.extend(item.doc for item in index.query(cell))
-    return Nearby(facilities, items_read=len(facilities))
+def nearest_facilities(
+    lat: float, lng: float, radius_m: int, category: str | None, limit: int, cells: Iterable[str]
+) -> Nearest[dict[str, Any]]:
+    """The facilities (of one category, if given) nearest the point within the radius, best first
+    from the cells of its cover (at most MAX_CELLS, each of CELL_PRECISION characters or more)."""
+
+    def read(span: Span, limit: int | None) -> list[Spot[dict[str, Any]]]:
+        cell = span.cell[:CELL_PRECISION]
+        if category is None:
+            items = LookupItem.by_cell.query(cell, LookupItem.spot.between(span.low, span.high), limit=limit)
+        else:
+            items = LookupItem.by_category_cell.query(
+                f"{category}#{cell}", LookupItem.spot.between(span.low, span.high), limit=limit
+            )
+        return [Spot(str(i.spot), i.doc["id"], i.doc["lat"], i.doc["lng"], i.doc) for i in items]
+
+    return nearest(lat, lng, radius_m, limit, cells, read)
 
 
 def create(kind: str, doc: dict[str, Any]) -> bool:
