@@ -1,8 +1,9 @@
 """`python -m local`: run the local stack on 127.0.0.1:$PORT (default 3000) until Ctrl-C or SIGTERM.
 
 Prints `listening on http://127.0.0.1:<port>` first (so `--port 0` callers learn the port), then
-`dynamodb: <engine>` (DynamoDB Local with its pid, or moto), then `ready`. Ctrl-C and SIGTERM stop
-everything, DynamoDB Local's JVM included."""
+`dynamodb: <engine>` (DynamoDB Local with its pid, or moto), then `ready`. Ctrl-C, SIGTERM and SIGHUP
+stop everything, DynamoDB Local's JVM included, however many of them arrive (`make run` under a
+process-group kill gets two: make forwards its own)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,11 @@ import argparse
 import gc
 import logging
 import os
-import signal
 import sys
-import threading
 from pathlib import Path
-from types import FrameType
 
 from local.dynamodb_local import DEFAULT_ENGINE, ENGINE_VARIABLE, ENGINES, DynamoDBLocalError
+from local.shutdown import StopRequest
 from local.stack import REPO_ROOT, LocalStack
 from local.template import TemplateError
 
@@ -55,13 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.verbose:
         # the gateway logs one line per request; the functions' own JSON lines only when they warn
         overrides.setdefault("LogLevel", "WARNING")
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    stop = StopRequest()
+    stop.install()  # before the stack: DynamoDB Local's safety net then keeps these handlers
     stack = LocalStack(
         port=args.port,
         repo_root=args.repo_root,
@@ -77,8 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         stack.start()
         print(f"dynamodb: {stack.aws.dynamodb_description}", flush=True)
         print(f"ready: {stack.base_url} (docs {stack.base_url}/docs, admin {stack.base_url}/admin/)", flush=True)
-        while not stop.wait(0.5):
-            pass
+        stop.wait()
     except (TemplateError, DynamoDBLocalError) as exc:
         print(f"local stack: {exc}", file=sys.stderr, flush=True)
         return 2

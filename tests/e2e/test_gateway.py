@@ -5,6 +5,8 @@ Runs against the fixture stack (tests/fixtures/local_stack); the last tests chec
 from __future__ import annotations
 
 import base64
+import os
+import signal
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
 PHONE = "+919800000001"
 UNAUTHORIZED = "https://pmc.example/problems/unauthorized"
 NOT_FOUND = "https://pmc.example/problems/not-found"
+STOP_SECONDS = 30  # a bound, not an expectation: stopping takes a few seconds
 
 
 def get(stack: RunningStack, path: str, **kwargs: Any) -> httpx.Response:
@@ -334,10 +337,36 @@ def test_schedule_errors(fixture_stack: RunningStack) -> None:
 # ---------------------------------------------------------------- shutdown
 
 
+def last_line(running: RunningStack) -> str:
+    """What the exited stack printed last (its output is read by another thread: a bounded wait)."""
+    deadline = time.monotonic() + 5
+    while running.output[-1:] != ["stopped"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return running.output[-1]
+
+
 def test_sigterm_stops_the_stack_cleanly(launcher: Launcher) -> None:
     running = launcher.start("--repo-root", str(launcher.fixture_root))
     assert launcher.stop(running) == 0
-    assert running.output[-1] == "stopped"
+    assert last_line(running) == "stopped"
+
+
+@pytest.mark.parametrize(
+    "signals",
+    [
+        pytest.param([signal.SIGTERM, signal.SIGTERM], id="term-term"),  # make run under a process-group kill
+        pytest.param([signal.SIGINT, signal.SIGTERM], id="int-term"),
+        pytest.param([signal.SIGINT, signal.SIGTERM, signal.SIGHUP] * 200, id="storm"),
+    ],
+)
+def test_repeated_stop_signals_stop_the_stack_promptly(launcher: Launcher, signals: list[signal.Signals]) -> None:
+    running = launcher.start("--repo-root", str(launcher.fixture_root))
+    assert running.dynamodb_local_pid is not None or os.environ.get("DYNAMODB_ENGINE") == "moto"
+    for signum in signals:
+        running.process.send_signal(signum)
+    assert running.process.wait(timeout=STOP_SECONDS) == 0
+    assert launcher.stop(running) == 0  # also fails if its DynamoDB Local is still running
+    assert last_line(running) == "stopped"
 
 
 # -------------------------------------------------------------- real stack
