@@ -1,10 +1,13 @@
 """The API Gateway HTTP API emulation: an ASGI app that routes as API Gateway does, verifies JWTs, invokes
 handlers with v2 events, and serves /_local/* helpers, /admin/, /openapi.json and /docs.
 
-Answers 401 and 404 itself as problem+json; logs one line per request, never a token, body or query."""
+Answers 401 and 404 itself as problem+json; logs one line per request, never a token, body or query.
+/_local/health answers 503 problem+json naming each function whose init failed or whose last invocation
+raised (API.md 7 extended: `functions`), until that function next succeeds."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -12,7 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -282,7 +285,7 @@ class Gateway:
         )
         event = events.http_api_event(request, route.route_key, match.path_parameters, claims, str(uuid.uuid4()))
         try:
-            result = await anyio.to_thread.run_sync(self.runtime.invoke, route.function, event)
+            result = await asyncio.wrap_future(self.runtime.submit(route.function, event))
             reply = events.http_result(result)
         except events.BadLambdaResponse as exc:
             log.error("%s returned an invalid response: %s", route.function, exc)
@@ -296,9 +299,7 @@ class Gateway:
 
     async def _local(self, scope: Scope, receive: Receive, method: str, path: str, request_id: str) -> Reply:
         if path == "/_local/health" and method == "GET":
-            if self.ready.is_set():
-                return json_reply(200, {"status": "ok"})
-            return problem(503, "unavailable", "The local stack is still starting", path, request_id)
+            return self._health(path, request_id)
         if path == "/_local/token" and method == "POST":
             return self._token(await _read_body(receive), path, request_id)
         if path == "/_local/jwks.json" and method == "GET":
@@ -310,6 +311,16 @@ class Gateway:
             name = unquote(path.removeprefix("/_local/schedules/"))
             return await self._run_schedule(name, await _read_body(receive), path, request_id)
         return problem(404, "not-found", f"No route for {method} {path}", path, request_id)
+
+    def _health(self, path: str, request_id: str) -> Reply:
+        if not self.ready.is_set():
+            return problem(503, "unavailable", "The local stack is still starting", path, request_id)
+        failures = self.runtime.failures()
+        if failures:
+            names = ", ".join(f.function for f in failures)
+            detail = f"Failing until their next success: {names}; see the local stack's log"
+            return problem(503, "unavailable", detail, path, request_id, functions=[asdict(f) for f in failures])
+        return json_reply(200, {"status": "ok"})
 
     def _token(self, body: bytes, path: str, request_id: str) -> Reply:
         try:
@@ -343,7 +354,7 @@ class Gateway:
         rule_arn = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/{names[0]}-{names[1]}"
         event = events.scheduled_event(schedule.name, rule_arn, at)
         try:
-            result = await anyio.to_thread.run_sync(self.runtime.invoke, schedule.function, event)
+            result = await asyncio.wrap_future(self.runtime.submit(schedule.function, event))
         except Exception:
             log.exception("schedule %s raised", name)
             return problem(

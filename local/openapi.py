@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from local.template import Function
@@ -57,5 +57,8 @@ def app_document(function: Function) -> dict[str, Any] | None:
     return document
 
 
-def merged_document(functions: Iterable[Function]) -> dict[str, Any]:
-    return merge(doc for doc in (app_document(f) for f in functions) if doc is not None)
+def merged_document(
+    functions: Iterable[Function], read: Callable[[Function], dict[str, Any] | None] = app_document
+) -> dict[str, Any]:
+    """`read` gets one function's document (the local stack reads it inside the function's environment)."""
+    return merge(doc for doc in (read(f) for f in functions) if doc is not None)

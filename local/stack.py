@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 
@@ -91,9 +92,14 @@ class LocalStack:
         tokens = TokenAuthority(f"{self.base_url}/_local/issuer", key)
         runtime = LambdaRuntime(self.template.functions)
         template = self.template
-        self.gateway = Gateway(
-            template, runtime, tokens, self._admin_dir(), lambda: openapi.merged_document(template.api_functions())
-        )
+
+        def document() -> dict[str, Any]:
+            # Each app is read inside its function's execution environment, where its cold start belongs.
+            return openapi.merged_document(
+                template.api_functions(), lambda f: runtime.call(f.logical_id, lambda: openapi.app_document(f))
+            )
+
+        self.gateway = Gateway(template, runtime, tokens, self._admin_dir(), document)
         config = uvicorn.Config(
             self.gateway, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=5
         )
@@ -147,6 +153,8 @@ class LocalStack:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
+        if self.gateway is not None:
+            self.gateway.runtime.close()  # after the gateway and pollers: nothing invokes any more
         if self._aws is not None:
             self._aws.stop()
             self._aws = None

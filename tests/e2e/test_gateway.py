@@ -9,6 +9,7 @@ import os
 import signal
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 PHONE = "+919800000001"
 UNAUTHORIZED = "https://pmc.example/problems/unauthorized"
 NOT_FOUND = "https://pmc.example/problems/not-found"
+UNAVAILABLE = "https://pmc.example/problems/unavailable"
 STOP_SECONDS = 30  # a bound, not an expectation: stopping takes a few seconds
 
 
@@ -252,9 +254,33 @@ def test_plain_handler_results_follow_payload_format_2(fixture_stack: RunningSta
     assert cookies.headers.get_list("set-cookie") == ["a=1; Path=/", "b=2; Path=/"]
 
 
-def test_handler_crash_is_a_500_problem(fixture_stack: RunningStack) -> None:
+def test_handler_crash_is_a_500_problem_and_health_names_the_function_until_it_succeeds(
+    fixture_stack: RunningStack,
+) -> None:
     response = get(fixture_stack, "/raw/crash")
     assert_problem(response, 500, "https://pmc.example/problems/internal", "/raw/crash")
+    health = assert_problem(get(fixture_stack, "/_local/health"), 503, UNAVAILABLE, "/_local/health")
+    assert "RawApiFunction" in health["detail"]
+    [failure] = health["functions"]
+    assert {k: failure[k] for k in ("function", "phase", "error")} == {
+        "function": "RawApiFunction",
+        "phase": "invoke",
+        "error": "RuntimeError",
+    }
+    assert get(fixture_stack, "/echo").status_code == 200  # another function's success changes nothing
+    assert get(fixture_stack, "/_local/health").status_code == 503
+    assert get(fixture_stack, "/raw/plain").status_code == 200  # its own next success clears it
+    assert get(fixture_stack, "/_local/health").json() == {"status": "ok"}
+
+
+def test_parallel_requests_to_one_function_all_succeed_and_it_keeps_working(fixture_stack: RunningStack) -> None:
+    """Each function is one execution environment: parallel invocations queue to it, as on Lambda, and
+    Mangum finds its event loop in every one of them."""
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        responses = list(pool.map(lambda _: get(fixture_stack, "/echo"), range(30)))
+    assert [r.status_code for r in responses] == [200] * 30
+    assert [get(fixture_stack, "/echo").status_code for _ in range(5)] == [200] * 5
+    assert get(fixture_stack, "/_local/health").json() == {"status": "ok"}
 
 
 def test_function_environment_is_resolved_to_local_resources(fixture_stack: RunningStack) -> None:
