@@ -1,7 +1,7 @@
 """The API Gateway HTTP API emulation: an ASGI app that routes as API Gateway does, verifies JWTs, invokes
 handlers with v2 events, and serves /_local/* helpers, /admin/, /openapi.json and /docs.
 
-Answers 401 and 404 itself as problem+json; logs one line per request, never a token, body or query.
+Answers 401, 404 and 413 itself as problem+json; logs one line per request, never a token, body or query.
 /_local/health answers 503 problem+json naming each function whose init failed or whose last invocation
 raised (API.md 7 extended: `functions`), until that function next succeeds."""
 
@@ -24,7 +24,7 @@ from urllib.parse import unquote
 import anyio.to_thread
 from starlette.staticfiles import StaticFiles
 
-from local import events
+from local import events, jsonbody
 from local.runtime import LambdaRuntime
 from local.template import ACCOUNT_ID, REGION, HttpRoute, Schedule, Template
 from local.tokens import InvalidToken, InvalidTokenRequest, TokenAuthority
@@ -37,11 +37,14 @@ PROBLEM_TITLES = {
     "bad-request": "Bad request",
     "unauthorized": "Unauthorized",
     "not-found": "Not found",
+    "payload-too-large": "Payload too large",
     "validation": "Validation failed",
     "internal": "Internal error",
     "unavailable": "Service unavailable",
 }
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+MAX_ROUTE_BODY_BYTES = 10 * 1024 * 1024  # API Gateway HTTP API's payload quota: beyond it, 413 before any function
+MAX_HELPER_BODY_BYTES = 256 * 1024  # the API's own limit (API.md 1.7) for the /_local helpers' small bodies
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -273,13 +276,17 @@ class Gateway:
                 claims = self.tokens.verify(authorization)
             except InvalidToken as exc:
                 return problem(401, "unauthorized", str(exc), raw_path, request_id)
+        try:
+            body = await _read_body(scope, receive, MAX_ROUTE_BODY_BYTES)
+        except PayloadTooLarge as exc:
+            return problem(413, "payload-too-large", str(exc), raw_path, request_id)
         client = scope.get("client") or ("127.0.0.1", 0)
         request = events.HttpRequest(
             method=str(scope["method"]).upper(),
             raw_path=raw_path,
             raw_query_string=bytes(scope.get("query_string") or b"").decode("latin-1"),
             headers=headers,
-            body=await _read_body(receive),
+            body=body,
             source_ip=str(client[0]),
             protocol=f"HTTP/{scope.get('http_version', '1.1')}",
         )
@@ -301,7 +308,10 @@ class Gateway:
         if path == "/_local/health" and method == "GET":
             return self._health(path, request_id)
         if path == "/_local/token" and method == "POST":
-            return self._token(await _read_body(receive), path, request_id)
+            try:
+                return self._token(await _read_body(scope, receive, MAX_HELPER_BODY_BYTES), path, request_id)
+            except PayloadTooLarge as exc:
+                return problem(413, "payload-too-large", str(exc), path, request_id)
         if path == "/_local/jwks.json" and method == "GET":
             return json_reply(200, self.tokens.jwks())
         if path == "/_local/schedules" and method == "GET":
@@ -309,7 +319,11 @@ class Gateway:
             return json_reply(200, {"items": items, "next_cursor": None})
         if path.startswith("/_local/schedules/") and method == "POST":
             name = unquote(path.removeprefix("/_local/schedules/"))
-            return await self._run_schedule(name, await _read_body(receive), path, request_id)
+            try:
+                body = await _read_body(scope, receive, MAX_HELPER_BODY_BYTES)
+            except PayloadTooLarge as exc:
+                return problem(413, "payload-too-large", str(exc), path, request_id)
+            return await self._run_schedule(name, body, path, request_id)
         return problem(404, "not-found", f"No route for {method} {path}", path, request_id)
 
     def _health(self, path: str, request_id: str) -> Reply:
@@ -324,9 +338,9 @@ class Gateway:
 
     def _token(self, body: bytes, path: str, request_id: str) -> Reply:
         try:
-            payload = json.loads(body or b"{}")
-        except ValueError:
-            return problem(400, "bad-request", "Body is not JSON", path, request_id)
+            payload = jsonbody.loads(body or b"{}")
+        except jsonbody.BadJson as exc:
+            return problem(400, "bad-request", str(exc), path, request_id)
         if not isinstance(payload, dict):
             return _invalid(path, request_id, "body", "must be a JSON object")
         try:
@@ -341,9 +355,9 @@ class Gateway:
         if not self.ready.is_set():
             return problem(503, "unavailable", "The local stack is still starting", path, request_id)
         try:
-            payload = json.loads(body) if body.strip() else {}
-        except ValueError:
-            return problem(400, "bad-request", "Body is not JSON", path, request_id)
+            payload = jsonbody.loads(body) if body.strip() else {}
+        except jsonbody.BadJson as exc:
+            return problem(400, "bad-request", str(exc), path, request_id)
         if not isinstance(payload, dict):
             return _invalid(path, request_id, "body", "must be a JSON object")
         try:
@@ -399,13 +413,29 @@ def _parse_time(value: Any) -> datetime:
     return parsed.astimezone(UTC).replace(microsecond=0)
 
 
-async def _read_body(receive: Receive) -> bytes:
+class PayloadTooLarge(Exception):
+    """The request body is over the limit; the message is safe to return."""
+
+
+async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The whole body, or PayloadTooLarge as soon as it (or its declared length) passes `limit`."""
+    too_large = PayloadTooLarge(f"Body is over {limit // 1024} KiB")
+    for name, value in scope.get("headers") or []:
+        if bytes(name).lower() == b"content-length":
+            declared = bytes(value).strip()
+            if declared.isdigit() and (len(declared) > 15 or int(declared) > limit):
+                raise too_large
     chunks = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             break
-        chunks.append(bytes(message.get("body") or b""))
+        chunk = bytes(message.get("body") or b"")
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
         if not message.get("more_body"):
             break
     return b"".join(chunks)

@@ -172,15 +172,21 @@ def launcher() -> Iterator[Launcher]:
 
 
 @pytest.fixture(scope="session")
-def stack() -> Iterator[str]:
-    """Base URL of the local stack running the repository's template.yaml."""
+def real_stack() -> Iterator[RunningStack]:
+    """The local stack running the repository's template.yaml, with what it printed."""
     if not (REPO_ROOT / "template.yaml").is_file():
         pytest.skip("template.yaml does not exist yet")
     running = start_stack()
     try:
-        yield running.base_url
+        yield running
     finally:
         stop_stack(running.process)
+
+
+@pytest.fixture(scope="session")
+def stack(real_stack: RunningStack) -> str:
+    """Base URL of the local stack running the repository's template.yaml."""
+    return real_stack.base_url
 
 
 @pytest.fixture(scope="session")

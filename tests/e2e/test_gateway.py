@@ -23,8 +23,20 @@ if TYPE_CHECKING:
 PHONE = "+919800000001"
 UNAUTHORIZED = "https://pmc.example/problems/unauthorized"
 NOT_FOUND = "https://pmc.example/problems/not-found"
+BAD_REQUEST = "https://pmc.example/problems/bad-request"
 UNAVAILABLE = "https://pmc.example/problems/unavailable"
 STOP_SECONDS = 30  # a bound, not an expectation: stopping takes a few seconds
+# Bodies a hostile client posts; each is a 400, never a 500 (API.md 1.6, 1.7).
+HOSTILE_BODIES = {
+    "deep_array": b"[" * 10_000 + b"]" * 10_000,
+    "deep_object": b'{"a":' * 5_000 + b"1" + b"}" * 5_000,
+    "invalid_utf8": b'{"phone_number": "\xff\xfe"}',
+    "encoded_surrogate": b'{"phone_number": "\xed\xa0\x80"}',  # UTF-8 forbids surrogates
+    "huge_integer": b'{"phone_number": ' + b"7" * 5_000 + b"}",
+    "long_integer": b'{"time": ' + b"7" * 1_000 + b"}",
+    "nan": b'{"time": NaN}',
+    "not_json": b"phone=1",
+}
 
 
 def get(stack: RunningStack, path: str, **kwargs: Any) -> httpx.Response:
@@ -112,7 +124,23 @@ def test_token_rejects_invalid_body_with_422(fixture_stack: RunningStack, body: 
 
 def test_token_rejects_non_json_with_400(fixture_stack: RunningStack) -> None:
     response = httpx.post(f"{fixture_stack.base_url}/_local/token", content=b"phone=1")
-    assert_problem(response, 400, "https://pmc.example/problems/bad-request", "/_local/token")
+    assert_problem(response, 400, BAD_REQUEST, "/_local/token")
+
+
+@pytest.mark.parametrize("helper", ["/_local/token", "/_local/schedules/auto_close"])
+@pytest.mark.parametrize("kind", sorted(HOSTILE_BODIES))
+def test_helpers_answer_hostile_json_with_400(fixture_stack: RunningStack, helper: str, kind: str) -> None:
+    response = httpx.post(
+        fixture_stack.base_url + helper, content=HOSTILE_BODIES[kind], headers={"content-type": "application/json"}
+    )
+    assert_problem(response, 400, BAD_REQUEST, helper)
+
+
+def test_bodies_over_the_limits_are_413_before_any_function(fixture_stack: RunningStack) -> None:
+    for path, size in (("/_local/token", 256 * 1024 + 1), ("/echo", 10 * 1024 * 1024 + 1)):
+        response = httpx.post(fixture_stack.base_url + path, content=b" " * size, timeout=30)
+        assert_problem(response, 413, "https://pmc.example/problems/payload-too-large", path)
+    assert httpx.post(f"{fixture_stack.base_url}/echo", content=b" " * 256 * 1024).status_code == 200
 
 
 # ------------------------------------------------------------------ authorizer
@@ -410,3 +438,41 @@ def test_real_admin_route_rejects_a_missing_token(stack: str) -> None:
         pytest.skip("POST /facilities is not in template.yaml yet")
     assert response.status_code == 401
     assert response.json()["type"] == UNAUTHORIZED
+
+
+def test_client_errors_leave_no_traceback_and_no_personal_data_in_the_log(real_stack: RunningStack) -> None:
+    """Hostile requests get 4xx answers; the stack's console shows one line each: no traceback, no phone
+    number, no token."""
+    phone = "+919800004001"
+    first_line = len(real_stack.output)
+    token = real_stack.token(phone)
+    forged_token = token[: token.rindex(".") + 1] + "c2lnbmF0dXJl"  # same claims, bad signature
+    json_headers = {"content-type": "application/json", **bearer(token)}
+    hostile: list[tuple[str, str, dict[str, str], bytes]] = [
+        ("POST", "/_local/token", {}, b'{"phone_number": "' + phone.encode() + b'"'),
+        ("POST", "/_local/schedules/escalation", {}, HOSTILE_BODIES["deep_array"]),
+        ("POST", "/_local/token", {}, HOSTILE_BODIES["huge_integer"]),
+        ("POST", "/_local/token", {}, b" " * (300 * 1024)),
+        ("POST", "/grievances", json_headers, b'{"description": "call me on ' + phone.encode() + b'"'),
+        ("POST", "/grievances", json_headers, HOSTILE_BODIES["deep_object"]),
+        ("POST", "/grievances", json_headers, HOSTILE_BODIES["invalid_utf8"]),
+        ("POST", "/grievances", json_headers, b"{" + b" " * (300 * 1024) + b"}"),
+        ("GET", "/me/grievances", bearer(forged_token), b""),
+        ("GET", "/me/grievances", {"authorization": f"Basic {token}"}, b""),
+        ("GET", "/nowhere", bearer(token), b""),
+    ]
+    with httpx.Client(base_url=real_stack.base_url, timeout=30) as http:
+        for method, path, headers, body in hostile:
+            response = http.request(method, path, headers=headers, content=body)
+            assert 400 <= response.status_code < 500, (method, path, response.status_code, response.text[:200])
+            assert response.headers["content-type"] == "application/problem+json"
+        marker = f"log-marker-{uuid.uuid4().hex}"
+        http.get("/_local/health", headers={"X-Request-Id": marker})
+    deadline = time.monotonic() + 10
+    while not any(marker in line for line in real_stack.output[first_line:]) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the access line is written just after the response
+    log = "\n".join(real_stack.output[first_line:])
+    assert marker in log
+    assert "Traceback" not in log
+    assert phone.removeprefix("+") not in log
+    assert token.split(".")[2] not in log  # the signature: the one part no other token shares
