@@ -387,10 +387,9 @@ class Gateway:
 
     @staticmethod
     def _docs() -> Reply:
-        from fastapi.openapi.docs import get_swagger_ui_html
-
-        page = get_swagger_ui_html(openapi_url="/openapi.json", title="PuneConnect API")
-        return Reply(200, [("content-type", "text/html; charset=utf-8")], bytes(page.body))
+        """A self-contained page that lists /openapi.json's operations and schemas (no script from elsewhere)."""
+        page = Path(__file__).with_name("docs.html").read_bytes()
+        return Reply(200, [("content-type", "text/html; charset=utf-8")], page)
 
 
 def _invalid(path: str, request_id: str, field: str, message: str) -> Reply:

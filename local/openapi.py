@@ -1,4 +1,4 @@
-"""The merged OpenAPI document: every API function's FastAPI `app` combined into one "PuneConnect API".
+"""The merged OpenAPI document: every API function's `app` (its `openapi()`) combined into one "PuneConnect API".
 
 Built from the apps themselves (their modules expose `app`), never written by hand."""
 
@@ -47,11 +47,11 @@ def merge(documents: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def app_document(function: Function) -> dict[str, Any] | None:
-    """The OpenAPI of a function's FastAPI app, or None when its handler module has no `app`."""
+    """The OpenAPI of a function's app, or None when its handler module has no `app` with `openapi()`."""
     module = importlib.import_module(function.handler_module)
     app = getattr(module, "app", None)
     if app is None or not hasattr(app, "openapi"):
-        log.warning("openapi: %s has no FastAPI `app`; its routes are not documented", function.handler_module)
+        log.warning("openapi: %s has no `app` with openapi(); its routes are not documented", function.handler_module)
         return None
     document: dict[str, Any] = app.openapi()
     return document

@@ -185,7 +185,7 @@ class LambdaRuntime:
         return self.submit(logical_id, event).result()
 
     def call(self, logical_id: str, work: Callable[[], T]) -> T:
-        """Run `work` inside the function's environment, after its init (e.g. reading its FastAPI app)."""
+        """Run `work` inside the function's environment, after its init (e.g. reading its app's OpenAPI)."""
         return self.environment(logical_id).submit(lambda handler: work(), invocation=False).result()
 
     def handler(self, logical_id: str) -> Handler:

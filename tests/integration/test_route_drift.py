@@ -1,4 +1,4 @@
-"""Routes are declared twice by nature (template.yaml events, FastAPI decorators): they must agree on
+"""Routes are declared twice by nature (template.yaml events, the apps' route decorators): they must agree on
 method, path and whether the route is public, for every API function."""
 
 from __future__ import annotations
@@ -6,12 +6,9 @@ from __future__ import annotations
 import importlib
 import re
 
-from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
-
 from local.aws import LocalAws
 from local.template import Template
-from pmc_common import auth
+from pmc_common.openapi import needs_token
 
 Route = tuple[str, str, bool]
 
@@ -20,17 +17,12 @@ def normalised(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "{}", path)
 
 
-def needs_token(dependant: Dependant) -> bool:
-    return dependant.call is auth.citizen or any(needs_token(d) for d in dependant.dependencies)
-
-
 def app_routes(module_name: str) -> set[Route]:
     app = importlib.import_module(module_name).app
     routes = set()
     for route in app.routes:
-        if isinstance(route, APIRoute):
-            for method in route.methods:
-                routes.add((method, normalised(route.path), not needs_token(route.dependant)))
+        for method in route.methods:
+            routes.add((method, normalised(route.path), not needs_token(route.endpoint, route.path_names)))
     return routes
 
 

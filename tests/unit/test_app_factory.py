@@ -4,11 +4,10 @@ from typing import Annotated
 
 import pytest
 from aws_lambda_powertools import Logger
-from fastapi import Query
-from fastapi.testclient import TestClient
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.testclient import TestClient
 
-from pmc_common.app import create_app
+from pmc_common.app import Query, create_app
 from pmc_common.auth import CitizenCaller
 from pmc_common.errors import Conflict
 from pmc_common.models import Body, text
@@ -303,3 +302,38 @@ def test_a_float_query_out_of_any_range_is_422(lat: str) -> None:
 def test_invalid_percent_encoding_in_a_text_query_is_not_a_500() -> None:
     assert client.get("/places?lat=1&name=%ff%fe%ed%a0%80").status_code == 200
     assert client.get("/places?lat=1&name=%zz").json()["name"] == "%zz"
+
+
+# --- issue 14: the app without FastAPI -------------------------------------------------------------
+
+
+def test_a_path_parameter_of_the_wrong_type_is_422_naming_it() -> None:
+    body = assert_problem(client.get("/framework/abc"), 422, "validation")
+    assert [e["field"] for e in body["errors"]] == ["path.status"]
+
+
+def test_a_known_path_with_another_method_is_a_404() -> None:
+    assert_problem(client.delete("/things"), 404, "not-found")
+
+
+def test_dependencies_are_solved_from_the_gateway_claims() -> None:
+    from pmc_common.auth import citizen
+
+    claims = {"sub": "citizen-1", "cognito:groups": "[]"}
+    request = type("R", (), {"scope": {"aws.event": {"requestContext": {"authorizer": {"jwt": {"claims": claims}}}}}})
+    assert citizen(request).sub == "citizen-1"  # type: ignore[arg-type]
+
+
+def test_the_openapi_document_is_built_on_its_first_ask_from_the_same_models() -> None:
+    fresh = create_app("test", "fresh", Logger(service="test", level="WARNING"))
+    fresh.get("/mine")(mine)
+    fresh.get("/things")(list_things)
+    fresh.post("/things", status_code=201)(create_thing)
+    assert fresh._openapi is None  # nothing built at import
+    document = TestClient(fresh).get("/openapi.json").json()
+    assert document["paths"]["/mine"]["get"]["security"] == [{"cognito": []}]
+    assert "security" not in document["paths"]["/things"]["get"]
+    [limit] = document["paths"]["/things"]["get"]["parameters"]
+    assert (limit["in"], limit["schema"]["minimum"], limit["schema"]["maximum"]) == ("query", 1, 100)
+    body = document["paths"]["/things"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert document["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]["additionalProperties"] is False

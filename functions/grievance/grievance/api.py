@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger
-from fastapi import Depends, Query, Request, Response
 
 from grievance import domain, events, photos, reference, store
 from grievance.models import (
@@ -27,7 +26,7 @@ from grievance.models import (
 )
 from grievance.settings import settings
 from pmc_common import ids
-from pmc_common.app import create_app, lambda_handler
+from pmc_common.app import Depends, Query, Request, Response, create_app, lambda_handler
 from pmc_common.auth import Caller, CitizenCaller, StaffCaller
 from pmc_common.caching import cached_json, render
 from pmc_common.clock import Clock, SystemClock, iso

@@ -10,9 +10,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from grievance import domain, events, store
-from pmc_common.app import instrumented
 from pmc_common.clock import iso, parse_iso
 from pmc_common.errors import Conflict
+from pmc_common.instrument import instrumented
 
 logger = Logger(service="grievance")
 

@@ -12,8 +12,8 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from grievance import domain, events, reference, store
-from pmc_common.app import instrumented
 from pmc_common.clock import iso, parse_iso
+from pmc_common.instrument import instrumented
 
 logger = Logger(service="grievance")
 metrics = Metrics(namespace="PuneConnect", service="grievance")  # flushed by @instrumented

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from grievance import messages, store
 from grievance.domain import Grievance
 from pmc_common import dynamo
-from pmc_common.app import instrumented
+from pmc_common.instrument import instrumented
 
 logger = Logger(service="grievance")
 

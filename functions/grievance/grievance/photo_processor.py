@@ -18,8 +18,8 @@ from botocore.exceptions import ClientError
 from PIL import Image, ImageOps
 
 from grievance import photos, store
-from pmc_common.app import instrumented
 from pmc_common.clock import iso
+from pmc_common.instrument import instrumented
 
 logger = Logger(service="grievance")
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
-from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from lookup import domain, store
@@ -27,7 +26,7 @@ from lookup.models import (
     WhoView,
 )
 from pmc_common import ids
-from pmc_common.app import create_app, lambda_handler
+from pmc_common.app import Depends, Query, Request, Response, create_app, lambda_handler
 from pmc_common.auth import AdminCaller
 from pmc_common.caching import cached_json, etag_of, render, require_current
 from pmc_common.clock import Clock, SystemClock, iso
@@ -252,7 +251,7 @@ def register(collection: Collection) -> None:
         store.delete(collection.kind, item_id, read)
         return Response(status_code=204)
 
-    # FastAPI reads the body's model from the annotation: give each route its collection's model.
+    # The app reads the body's model from the annotation: give each route its collection's model.
     create.__annotations__["body"] = replace.__annotations__["body"] = collection.body
     name = collection.kind
     app.post(collection.path, status_code=201, response_model=collection.view, name=f"create_{name}")(create)

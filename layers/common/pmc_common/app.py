@@ -1,24 +1,38 @@
-"""The app factory: one FastAPI app per service with the house middleware, and its Lambda handler.
+"""The app factory: one ASGI app per service on Starlette's Request and Response (no FastAPI), the routes
+declared with the API.md pydantic models, and the Lambda handler around it (Mangum, lifespan off).
 
-Adds request ids (echoed or generated, bound to every log line), JSON-only bodies up to 256 KiB read by
-the bounded parser (pmc_common.bodies), `Cache-Control: no-store` by default, and the single mapping of
-errors to problem+json: a fault of the request is never a 500."""
+A route is a plain function whose parameters say what it needs:
+- `request: Request`: the request; a parameter named as a `{name}` in the path: that path parameter;
+- a pydantic `BaseModel` subclass: the JSON body (errors at `body.<field>`);
+- `Annotated[T, Depends(f)]`: the result of `f` (itself taking `Request` or other dependencies), e.g. the
+  caller (pmc_common.auth); solved once per request;
+- anything else: a query parameter, with pydantic's constraints (`Annotated[int, Query(ge=1, le=100)] = 20`;
+  errors at `query.<name>`).
+How to call a route (its plan, with its query model) is worked out on its first call, so a cold start pays
+for the route it serves only; the OpenAPI document is built from the same models when /openapi.json is
+asked (pmc_common.openapi), never at import.
+
+The house rules: request ids (echoed or generated, bound to every log line), JSON-only bodies up to 256 KiB
+read once by the bounded parser (pmc_common.bodies), `Cache-Control: no-store` by default, and the single
+mapping of errors to problem+json (API.md 1.6): a fault of the request is never a 500."""
 
 from __future__ import annotations
 
+import inspect
 import re
 import time
+import typing
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
-from fastapi import FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
 from mangum import Mangum
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 
 from pmc_common.bodies import parse_json_body
 from pmc_common.caching import NO_STORE, render
@@ -35,22 +49,38 @@ from pmc_common.errors import (
     Unauthorized,
     problem_body,
 )
+from pmc_common.instrument import LambdaHandler, instrumented
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Logger
+
+__all__ = ["App", "Depends", "Query", "Request", "Response", "create_app", "lambda_handler"]
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 MAX_BODY_BYTES = 256 * 1024
 JSON_TYPES = ("application/json",)
 PATCH_TYPES = ("application/json", "application/merge-patch+json")
+PATH_PARAMETER = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)}")
+Query = Field  # a query parameter's constraints are pydantic's own
+_JSON_BODY = "pmc.json_body"  # the scope key of the body the house rules parsed: parsed once, bounded
+_REQUEST_ID = "pmc.request_id"
+_OVERRIDES = "pmc.dependency_overrides"
 
-type LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+@dataclass(frozen=True)
+class Depends:
+    """A parameter computed by `call` (e.g. the caller from the token's claims), once per request."""
+
+    call: Callable[..., Any]
 
 
-def _request_id(request: Request) -> str:
-    return str(getattr(request.state, "request_id", "")) or str(uuid.uuid4())
+# --- errors ----------------------------------------------------------------------------------------
 
 
 def problem_response(request: Request, error: DomainError) -> Response:
     headers = {"Cache-Control": NO_STORE, **error.headers}
-    body = problem_body(error, instance=request.url.path, request_id=_request_id(request))
+    request_id = str(request.scope.get(_REQUEST_ID) or uuid.uuid4())
+    body = problem_body(error, instance=request.url.path, request_id=request_id)
     return Response(render(body), status_code=error.status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -104,18 +134,20 @@ def _message(error: dict[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
-def validation_error(exc: RequestValidationError) -> DomainError:
-    errors = exc.errors()
-    if any(e.get("type") == "json_invalid" for e in errors):
-        return BadRequest("The request body is not valid JSON")
-    fields = [FieldError(_field_name(e.get("loc", ()), exc.body), _message(e)) for e in errors]
+def validation_error(errors: list[dict[str, Any]], body: Any = None) -> Invalid:
+    """pydantic's errors, each located from the request's part (`body`, `query`, `path`), as one 422."""
+    fields = [FieldError(_field_name(e.get("loc", ()), body), _message(e)) for e in errors]
     count = len(fields)
     return Invalid(detail=f"{count} field{'s are' if count != 1 else ' is'} invalid", errors=fields)
 
 
-# What FastAPI and Starlette raise themselves (a body they cannot read, no route, a method the route
-# lacks), as the problem types of API.md 1.6; a 405 is a 404, as for an unknown route. Their own detail
-# text is not passed on: it is not ours to word.
+def _located(part: str, exc: ValidationError) -> list[dict[str, Any]]:
+    return [dict(e, loc=(part, *e["loc"])) for e in exc.errors(include_url=False, include_input=False)]
+
+
+# What Starlette's HTTPException may carry (raised by a route, or by Starlette while reading a request), as
+# the problem types of API.md 1.6; a 405 is a 404, as for an unknown route. Its detail text is not passed
+# on: it is not ours to word.
 _FRAMEWORK_ERRORS: dict[int, Callable[[], DomainError]] = {
     400: lambda: BadRequest("The request could not be read"),
     401: lambda: Unauthorized("A valid bearer token is required"),
@@ -128,8 +160,8 @@ _FRAMEWORK_ERRORS: dict[int, Callable[[], DomainError]] = {
 
 
 def framework_error(status: int) -> DomainError:
-    """The problem for a framework's HTTPException: any other 4xx is a fault of the request too, so a 400;
-    only a 5xx is ours."""
+    """The problem for an HTTPException: any other 4xx is a fault of the request too, so a 400; only a 5xx
+    is ours."""
     if status in _FRAMEWORK_ERRORS:
         return _FRAMEWORK_ERRORS[status]()
     if 400 <= status < 500:
@@ -137,101 +169,278 @@ def framework_error(status: int) -> DomainError:
     return Internal("The request could not be handled")
 
 
-def _drop_empty_query_values(request: Request) -> None:
-    """API.md 1.7: an empty query value is absent (`?category=` means no category filter)."""
-    raw = request.scope.get("query_string", b"").decode("latin-1")
-    if raw:
-        kept = [(k, v) for k, v in parse_qsl(raw, keep_blank_values=True) if v != ""]
-        request.scope["query_string"] = urlencode(kept).encode("latin-1")
+# --- routes ----------------------------------------------------------------------------------------
 
 
-def create_app(service: str, title: str, logger: Logger, raw_body_paths: tuple[str, ...] = ()) -> FastAPI:
-    """A FastAPI app for one service. `raw_body_paths` opt routes out of the JSON-only rule."""
-    app = FastAPI(title=title, version="1.0.0", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+@dataclass
+class Plan:
+    """How to call one function: what each parameter is, and the query model."""
 
-    @app.middleware("http")
-    async def house_rules(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        given = request.headers.get("x-request-id", "")
-        request.state.request_id = given if REQUEST_ID.match(given) else str(uuid.uuid4())
-        logger.append_keys(request_id=request.state.request_id)
-        _drop_empty_query_values(request)
+    request: list[str] = field(default_factory=list)
+    path: list[tuple[str, TypeAdapter[Any] | None]] = field(default_factory=list)  # None: a plain str
+    body: tuple[str, type[BaseModel]] | None = None
+    depends: list[tuple[str, Callable[..., Any]]] = field(default_factory=list)
+    query: type[BaseModel] | None = None
+    is_async: bool = False
+
+
+_plans: dict[tuple[Callable[..., Any], frozenset[str]], Plan] = {}
+
+
+def _depends_of(annotation: Any, default: Any) -> Depends | None:
+    if isinstance(default, Depends):
+        return default
+    if typing.get_origin(annotation) is Annotated:
+        return next((m for m in annotation.__metadata__ if isinstance(m, Depends)), None)
+    return None
+
+
+def plan_of(call: Callable[..., Any], path_names: frozenset[str] = frozenset()) -> Plan:
+    """The plan of a route or dependency (given the path's parameter names), made on first use and kept."""
+    found = _plans.get((call, path_names))
+    if found is not None:
+        return found
+    hints = typing.get_type_hints(call, include_extras=True)
+    plan = Plan(is_async=inspect.iscoroutinefunction(call))
+    query_fields: dict[str, Any] = {}
+    for name, parameter in inspect.signature(call).parameters.items():
+        annotation = hints.get(name, Any)
+        bare = typing.get_args(annotation)[0] if typing.get_origin(annotation) is Annotated else annotation
+        depends = _depends_of(annotation, parameter.default)
+        if depends is not None:
+            plan.depends.append((name, depends.call))
+        elif bare is Request:
+            plan.request.append(name)
+        elif name in path_names:
+            plan.path.append((name, None if bare is str else TypeAdapter(annotation)))
+        elif isinstance(bare, type) and issubclass(bare, BaseModel):
+            plan.body = (name, bare)
+        else:
+            default = ... if parameter.default is inspect.Parameter.empty else parameter.default
+            query_fields[name] = (annotation, default)
+    if query_fields:
+        model = create_model(  # type: ignore[call-overload]
+            f"{call.__name__}_query", __config__=ConfigDict(extra="ignore"), **query_fields
+        )
+        plan.query = model
+    _plans[call, path_names] = plan
+    return plan
+
+
+async def _arguments(
+    plan: Plan, request: Request, path_params: dict[str, str], solved: dict[Any, Any]
+) -> dict[str, Any]:
+    kwargs: dict[str, Any] = dict.fromkeys(plan.request, request)
+    errors: list[dict[str, Any]] = []
+    for name, adapter in plan.path:
         try:
-            response = await _guard_body(request) or await call_next(request)
+            kwargs[name] = path_params[name] if adapter is None else adapter.validate_python(path_params[name])
+        except ValidationError as exc:
+            errors += [dict(e, loc=("path", name, *e["loc"])) for e in exc.errors(include_url=False)]
+    for name, dependency in plan.depends:
+        if dependency not in solved:
+            overrides: dict[Callable[..., Any], Callable[..., Any]] = request.scope.get(_OVERRIDES, {})
+            solved[dependency] = await _call(overrides.get(dependency, dependency), request, path_params, solved)
+        kwargs[name] = solved[dependency]
+    if plan.query is not None:
+        raw = request.scope.get("query_string", b"").decode("latin-1")
+        try:
+            kwargs |= dict(plan.query.model_validate(dict(parse_qsl(raw))))
+        except ValidationError as exc:
+            errors += _located("query", exc)
+    body: Any = None
+    if plan.body is not None:
+        name, model = plan.body
+        if _JSON_BODY in request.scope:
+            body = request.scope[_JSON_BODY]
+        else:  # a route outside the JSON-only rule that still takes a model: the same bounded reading
+            raw_body = await request.body()
+            body = parse_json_body(raw_body) if raw_body else None
+        if body is None:
+            errors.append({"type": "missing", "loc": ("body",), "msg": "Field required"})
+        else:
+            try:
+                kwargs[name] = model.model_validate(body)
+            except ValidationError as exc:
+                errors += _located("body", exc)
+    if errors:
+        raise validation_error(errors, body)
+    return kwargs
+
+
+async def _call(call: Callable[..., Any], request: Request, path_params: dict[str, str], solved: dict[Any, Any]) -> Any:
+    plan = plan_of(call, frozenset(path_params))
+    kwargs = await _arguments(plan, request, path_params, solved)
+    # Sync routes run inline: a Lambda environment serves one request at a time, so a thread buys nothing.
+    return await call(**kwargs) if plan.is_async else call(**kwargs)
+
+
+@dataclass(eq=False)
+class Route:
+    """One method and path template, the function that answers it, and what the OpenAPI says of it."""
+
+    method: str
+    path: str
+    endpoint: Callable[..., Any]
+    status_code: int
+    response_model: Any
+    name: str
+    pattern: re.Pattern[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pattern = re.compile("^" + PATH_PARAMETER.sub(r"(?P<\1>[^/]+)", self.path) + "$")
+
+    @property
+    def methods(self) -> set[str]:
+        return {self.method}
+
+    @property
+    def path_names(self) -> frozenset[str]:
+        return frozenset(PATH_PARAMETER.findall(self.path))
+
+    async def handle(self, request: Request, path_params: dict[str, str]) -> Response:
+        result = await _call(self.endpoint, request, path_params, {})
+        if isinstance(result, Response):
+            return result
+        return Response(render(result), status_code=self.status_code, media_type="application/json")
+
+
+type Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+# --- the app ---------------------------------------------------------------------------------------
+
+
+class App:
+    """One service's ASGI app: the house rules around its routes, matched in declaration order."""
+
+    def __init__(self, service: str, title: str, logger: Logger, raw_body_paths: tuple[str, ...] = ()) -> None:
+        self.service = service
+        self.title = title
+        self.logger = logger
+        self.raw_body_paths = raw_body_paths or ("\0",)
+        self.routes: list[Route] = []
+        # a dependency -> what to call instead (tests fix the clock this way)
+        self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
+        self._openapi: dict[str, Any] | None = None
+
+    def route(
+        self, method: str, path: str, status_code: int = 200, response_model: Any = None, name: str | None = None
+    ) -> Decorator:
+        def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+            self.routes.append(Route(method, path, endpoint, status_code, response_model, name or endpoint.__name__))
+            return endpoint
+
+        return register
+
+    def get(self, path: str, **options: Any) -> Decorator:
+        return self.route("GET", path, **options)
+
+    def post(self, path: str, **options: Any) -> Decorator:
+        return self.route("POST", path, **options)
+
+    def put(self, path: str, **options: Any) -> Decorator:
+        return self.route("PUT", path, **options)
+
+    def patch(self, path: str, **options: Any) -> Decorator:
+        return self.route("PATCH", path, **options)
+
+    def delete(self, path: str, **options: Any) -> Decorator:
+        return self.route("DELETE", path, **options)
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI 3.1 document, built on the first ask (never at import) and kept."""
+        if self._openapi is None:
+            from pmc_common.openapi import document
+
+            self._openapi = document(self)
+        return self._openapi
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return  # lifespan is off under Mangum; nothing else reaches an API function
+        started = time.perf_counter()
+        request = Request(scope, receive)
+        given = request.headers.get("x-request-id", "")
+        request_id = scope[_REQUEST_ID] = given if REQUEST_ID.match(given) else str(uuid.uuid4())
+        if self.dependency_overrides:
+            scope[_OVERRIDES] = self.dependency_overrides
+        self.logger.append_keys(request_id=request_id)
+        _drop_empty_query_values(scope)
+        try:
+            response = await self._guard_body(request) or await self._dispatch(request)
+        except DomainError as exc:
+            response = problem_response(request, exc)
+        except HTTPException as exc:
+            response = problem_response(request, framework_error(exc.status_code))
         except Exception as exc:  # the last line of defence: a generic 500, details only in the log
-            logger.exception("unhandled error", extra={"error_type": type(exc).__name__})
+            self.logger.exception("unhandled error", extra={"error_type": type(exc).__name__})
             response = problem_response(request, Internal("Something went wrong on our side; please try again"))
-        response.headers["X-Request-Id"] = request.state.request_id
+        response.headers["X-Request-Id"] = request_id
         response.headers.setdefault("Cache-Control", NO_STORE)
-        route = request.scope.get("route")
-        logger.info(
+        route = scope.get("route")
+        self.logger.info(
             "request",
             extra={
-                "method": request.method,
-                "route": getattr(route, "path", request.url.path),
+                "method": scope["method"],
+                "route": route.path if isinstance(route, Route) else scope["path"],
                 "status": response.status_code,
                 "latency_ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
-        return response
+        await response(scope, receive, send)
 
-    async def _guard_body(request: Request) -> Response | None:
-        if request.method not in ("POST", "PUT", "PATCH"):
+    async def _dispatch(self, request: Request) -> Response:
+        path, method = request.scope["path"], request.scope["method"]
+        if path == "/openapi.json" and method == "GET":
+            return Response(render(self.openapi()), media_type="application/json")
+        other_method = False
+        for route in self.routes:
+            matched = route.pattern.match(path)
+            if matched is None:
+                continue
+            if route.method == method:
+                request.scope["route"] = route
+                request.scope["path_params"] = params = matched.groupdict()
+                return await route.handle(request, params)
+            other_method = True
+        raise framework_error(405 if other_method else 404)
+
+    async def _guard_body(self, request: Request) -> Response | None:
+        """413 over 256 KiB; else the JSON body of a POST, PUT or PATCH, read once by the bounded parser
+        (400 when it cannot be read or has the wrong Content-Type) and kept for the route."""
+        method = request.scope["method"]
+        if method not in ("POST", "PUT", "PATCH"):
             return None
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
             return problem_response(request, PayloadTooLarge("The request body is over 256 KiB"))
-        if not body or request.url.path.startswith(raw_body_paths or ("\0",)):
+        if not body or request.scope["path"].startswith(self.raw_body_paths):
             return None
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        allowed = PATCH_TYPES if request.method == "PATCH" else JSON_TYPES
+        allowed = PATCH_TYPES if method == "PATCH" else JSON_TYPES
         if media_type not in allowed:
             return problem_response(request, BadRequest(f"Content-Type must be {allowed[0]}"))
-        try:
-            parse_json_body(body)  # FastAPI parses it again, unbounded: only a body that passed here
-        except BadRequest as error:
-            return problem_response(request, error)
+        request.scope[_JSON_BODY] = parse_json_body(body)  # BadRequest, mapped by the caller
         return None
 
-    @app.exception_handler(DomainError)
-    async def domain_error(request: Request, exc: DomainError) -> Response:
-        return problem_response(request, exc)
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        return problem_response(request, validation_error(exc))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return problem_response(request, framework_error(exc.status_code))
-
-    app.state.service = service
-    return app
+def _drop_empty_query_values(scope: dict[str, Any]) -> None:
+    """API.md 1.7: an empty query value is absent (`?category=` means no category filter)."""
+    raw = scope.get("query_string", b"").decode("latin-1")
+    if raw:
+        kept = [(k, v) for k, v in parse_qsl(raw, keep_blank_values=True) if v != ""]
+        scope["query_string"] = urlencode(kept).encode("latin-1")
 
 
-def instrumented(service: str, logger: Logger) -> Callable[[LambdaHandler], LambdaHandler]:
-    """Powertools Logger (Lambda context, state cleared per call), Tracer and Metrics around any
-    handler: the API functions' Mangum handler and the event handlers (schedules, S3, EventBridge)."""
-    tracer = Tracer(service=service)
-    metrics = Metrics(namespace="PuneConnect", service=service)
-
-    def decorate(handler: LambdaHandler) -> LambdaHandler:
-        @logger.inject_lambda_context(clear_state=True)
-        @tracer.capture_lambda_handler(capture_response=False)
-        @metrics.log_metrics(capture_cold_start_metric=True)
-        def wrapped(event: dict[str, Any], context: Any) -> dict[str, Any]:
-            metrics.add_metric(name="Invocations", unit=MetricUnit.Count, value=1)
-            return handler(event, context)
-
-        decorated: LambdaHandler = wrapped  # the Powertools decorators are untyped
-        return decorated
-
-    return decorate
+def create_app(service: str, title: str, logger: Logger, raw_body_paths: tuple[str, ...] = ()) -> App:
+    """The app of one service. `raw_body_paths` opt routes out of the JSON-only rule."""
+    return App(service, title, logger, raw_body_paths)
 
 
-def lambda_handler(app: FastAPI, service: str, logger: Logger) -> LambdaHandler:
+def lambda_handler(app: App, service: str, logger: Logger) -> LambdaHandler:
     """The API function's entry point: Mangum (lifespan off), instrumented."""
-    asgi = Mangum(app, lifespan="off")
+    asgi = Mangum(app, lifespan="off")  # type: ignore[arg-type]  # Mangum's ASGI type is narrower
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         response: dict[str, Any] = asgi(event, context)  # type: ignore[arg-type,assignment]

@@ -1,6 +1,7 @@
 """The caller, read from the claims API Gateway's JWT authorizer already verified (API.md 1.4).
 
-Handlers never parse tokens: the gateway did. These FastAPI dependencies enforce the role of a route."""
+Handlers never parse tokens: the gateway did. These dependencies (pmc_common.app.Depends) enforce the role
+of a route; Mangum puts the v2 event in the ASGI scope as `aws.event`."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
-
+from pmc_common.app import Depends, Request
 from pmc_common.errors import Forbidden, Unauthorized
 
 WARD = re.compile(r"^W(0[1-9]|1[0-5])$")

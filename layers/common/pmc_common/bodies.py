@@ -13,7 +13,7 @@ from typing import Any
 from pmc_common.errors import BadRequest
 
 # Our bodies nest four levels at most; 32 leaves room for growth and stays far below the recursion
-# limit that Python's json module (and FastAPI, which parses the body again) would hit.
+# limit that Python's json module would hit.
 MAX_DEPTH = 32
 # Enough for any float a JSON encoder writes (about 24 characters) and for every integer the API takes;
 # far below the 4300 digits at which int() refuses to convert.

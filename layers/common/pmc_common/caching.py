@@ -6,7 +6,8 @@ import hashlib
 import json
 from typing import Any
 
-from fastapi import Request, Response
+from starlette.requests import Request
+from starlette.responses import Response
 
 from pmc_common.errors import PreconditionFailed
 
