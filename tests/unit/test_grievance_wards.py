@@ -1,4 +1,5 @@
-"""Ward derivation from PMC's boundary and the 15 ward polygons (shapely, data/)."""
+"""Ward derivation from PMC's boundary and the 15 ward polygons (data/), in pure Python: the same answers
+as shapely, which made data/wards.geojson."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pmc_common.errors import Invalid
 
@@ -39,3 +42,33 @@ def test_points_outside_pmc_are_refused(geography, lat: float, lng: float) -> No
     with pytest.raises(Invalid) as raised:
         geography.ward_of(lat, lng)
     assert raised.value.errors[0].message == "location is outside Pune Municipal Corporation limits"
+
+
+@pytest.fixture(scope="module")
+def shapely_wards():  # type: ignore[no-untyped-def]
+    from shapely.geometry import shape
+
+    def read(name: str) -> list[dict]:  # type: ignore[type-arg]
+        return json.loads((DATA / name).read_text(encoding="utf-8"))["features"]  # type: ignore[no-any-return]
+
+    return shape(read("pmc_boundary.geojson")[0]["geometry"]), [
+        (f["properties"]["ward"], shape(f["geometry"])) for f in read("wards.geojson")
+    ]
+
+
+@settings(max_examples=2000)
+@given(lat=st.floats(18.38, 18.68), lng=st.floats(73.68, 74.02))
+def test_the_pure_geometry_answers_as_shapely(geography, shapely_wards, lat: float, lng: float) -> None:  # type: ignore[no-untyped-def]
+    from shapely.geometry import Point
+
+    boundary, wards = shapely_wards
+    point = Point(lng, lat)
+    expected = None
+    if boundary.covers(point):
+        inside = [ward for ward, polygon in wards if polygon.covers(point)]
+        expected = inside[0] if inside else min(wards, key=lambda item: item[1].distance(point))[0]
+    try:
+        found = geography.ward_of(lat, lng)
+    except Invalid:
+        found = None
+    assert found == expected

@@ -382,4 +382,5 @@ def staff_stats(caller: StaffCaller, clock: Now, ward: Ward | None = None) -> Re
     return json_response(StatsView.model_validate(stats).model_dump(mode="json"))
 
 
+reference.load()  # at init: no request pays for it, and SnapStart's snapshot holds it
 handler = lambda_handler(app, "grievance", logger)

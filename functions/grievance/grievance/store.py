@@ -31,7 +31,6 @@ import math
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields, replace
-from functools import cache
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -260,9 +259,8 @@ def _grievance(item: GrievanceItem) -> Grievance:
     )
 
 
-@cache
 def _connection() -> Connection:
-    return Connection(region=dynamo.region(), host=dynamo.endpoint())
+    return _TABLE_CONNECTION  # shared with the models, below PhotoItem
 
 
 def _transaction() -> TransactWrite:
@@ -660,6 +658,9 @@ class PhotoItem(Model):
     kind = UnicodeAttribute(null=True)
     doc = JSONAttribute(null=True)
     photo_status = UnicodeAttribute(null=True)
+
+
+_TABLE_CONNECTION = dynamo.share_connection(GrievanceItem, PhotoItem)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,13 @@ or DynamoDB Local. Read when a model class is defined, so set the environment be
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from pmc_common.settings import ConfigurationError
+
+if TYPE_CHECKING:
+    from pynamodb.connection import Connection
+    from pynamodb.models import Model
 
 
 def region() -> str:
@@ -24,3 +29,16 @@ def table_name(variable: str) -> str:
     if not name:
         raise ConfigurationError(f"environment variable {variable} is missing (the table's name)")
     return name
+
+
+def share_connection(table_model: type[Model], *others: type[Model]) -> Connection:
+    """One connection, so one botocore client, for every model of one table, and for its transactions.
+
+    PynamoDB gives each model class its own connection, each with its own botocore session and client,
+    and the first call through each loads DynamoDB's service model again (tens of milliseconds of a cold
+    start). The models share `table_model`'s key schema (pk, sk), so its connection serves them all. Call
+    at import, before any model is used; this makes no client and no request."""
+    table = table_model._get_connection()
+    for model in others:
+        model._connection = table
+    return table.connection

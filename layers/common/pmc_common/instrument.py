@@ -1,5 +1,5 @@
 """The Lambda entry's instrumentation: Powertools Logger and Metrics around every handler, the Tracer only
-where X-Ray receives the segments.
+where X-Ray receives the segments, and the end of the cold start's garbage-collection pause (coldstart).
 
 Imports no web framework: the API functions' Mangum handler and the event handlers share it.
 
@@ -18,6 +18,8 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+
+from pmc_common import coldstart
 
 type LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -41,8 +43,16 @@ def instrumented(service: str, logger: Logger) -> Callable[[LambdaHandler], Lamb
 
             tracer = Tracer(service=service, patch_modules=TRACED_MODULES)
             traced = tracer.capture_lambda_handler(capture_response=False)(measured)
-        logged: LambdaHandler = logger.inject_lambda_context(clear_state=True)(traced)
-        return logged
+        logged = logger.inject_lambda_context(clear_state=True)(traced)
+
+        def entry(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            try:
+                response: dict[str, Any] = logged(event, context)
+            finally:
+                coldstart.end()  # after the first invocation: collect again (a no-op after that)
+            return response
+
+        return entry
 
     return decorate
 
