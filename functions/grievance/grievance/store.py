@@ -9,7 +9,7 @@ Access patterns and their indexes (template.yaml). Every list reads about what i
 of the index holds what the filter needs (no filter expressions), and each Query has a Limit:
 - a citizen's grievances / followed ones, newest first: ByCitizen (citizen_pk, citizen_sk = created_at#id)
 - staff queue, sort key due_key = due_at#id, one partition per status merged in due_at order (a page of
-  L from k partitions reads at most 2L + k + 1 items; overdue=true/false is a key condition on due_key):
+  L from k partitions reads about 2L + k items at most; overdue=true/false is a key condition on due_key):
     no filter: ByStatus (status)                     ward: ByWardStatus (ward#status)
     department: ByDepartmentStatus (department#status)
     category (implies its department): ByCategoryStatus (category#status)
