@@ -1,0 +1,393 @@
+"""Reads per route × filter form at two table sizes: what GET /staff/grievances (every filter form),
+/staff/grievances/stats, /grievances/nearby and /facilities read to answer, at 1,000 and 100,000
+grievances with 20,000 facilities.
+
+Loads the grievances (batch writes, with their stats counters) and facilities into DynamoDB Local
+(moto when it is not installed), calls each route in-process through the template's routes, and
+counts on the stores' botocore clients every request, the items each Query read (ScannedCount; GetItem
+counts its item) and the read capacity DynamoDB reports (ReturnConsumedCapacity=TOTAL).
+Usage: .venv/bin/python bench/reads.py [--grievances 1000 100000] [--facilities 20000] [--no-write]"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import logging
+import math
+import os
+import random
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [
+    str(ROOT),
+    str(ROOT / "layers/common"),
+    str(ROOT / "functions/lookup"),
+    str(ROOT / "functions/grievance"),
+]
+
+from bench.results import write_section  # noqa: E402
+from local.aws import LocalAws  # noqa: E402
+from local.template import Template  # noqa: E402
+from tests.harness import CITIZEN, STAFF, Api  # noqa: E402
+
+BATCH = 25  # BatchWriteItem's limit
+DENSE_POINT = (18.52, 73.85)  # every pothole is logged here: the dense point of nearby
+CITY = (18.45, 18.60, 73.78, 73.95)  # south, north, west, east: where the rest are spread
+# most closed or rejected; open ones logged up to 90 h ago, so about half of them are overdue
+STATUS_MIX = ["closed"] * 12 + ["rejected"] * 2 + ["resolved", "submitted", "submitted", "assigned", "in_progress"]
+STATUS_MIX += ["reopened"]
+NO_MATCH_CATEGORY = "tree_fall"  # the tree authority has no grievances: the issue's "no match" forms
+QUEUE_FORMS = list(
+    itertools.product(
+        ("submitted", "open", "all"),
+        (None, "W07"),
+        (None, "water_supply"),
+        (None, "no_water_supply", NO_MATCH_CATEGORY),
+        (None, "true", "false"),
+    )
+)
+ISSUE_ROWS = [  # the issue's table: (form, before)
+    ("GET /staff/grievances?category=tree_fall", "861 requests, 42,914 items read, 26 s"),
+    ("GET /staff/grievances?ward=W07&department=tree_authority", "61 requests, 2,861 items"),
+    ("GET /grievances/nearby at the dense point", "28 requests, 21,457 items read to return 20"),
+    ("GET /facilities (default radius)", "2,800 items read to return 20"),
+    ("GET /staff/grievances/stats", "17 requests, 86 ms p50"),
+]
+
+
+class ReadMeter:
+    """Requests, items read and read capacity of every DynamoDB call a store's client makes."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.requests = 0
+        self.items_read = 0
+        self.capacity = 0.0
+
+    def attach(self, client: Any) -> None:
+        client.meta.events.register("before-send.dynamodb", self._sent)
+        for operation in ("Query", "GetItem", "Scan", "BatchGetItem"):
+            client.meta.events.register(f"before-parameter-build.dynamodb.{operation}", self._ask_capacity)
+            client.meta.events.register(f"after-call.dynamodb.{operation}", self._record)
+
+    def _sent(self, **_: Any) -> None:
+        self.requests += 1
+
+    @staticmethod
+    def _ask_capacity(params: dict[str, Any], **_: Any) -> None:
+        params["ReturnConsumedCapacity"] = "TOTAL"
+
+    def _record(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        if model.name == "GetItem":
+            self.items_read += 1 if "Item" in parsed else 0
+        else:
+            self.items_read += int(parsed.get("ScannedCount", 0))
+        capacity = parsed.get("ConsumedCapacity") or {}
+        for entry in capacity if isinstance(capacity, list) else [capacity]:
+            self.capacity += float(entry.get("CapacityUnits", 0.0))
+
+
+@dataclass(frozen=True)
+class Measure:
+    requests: int
+    items_read: int
+    capacity: float
+    returned: int
+    ms: float
+
+
+def grievance_items(start: int, stop: int, now: datetime) -> tuple[list[dict[str, Any]], Counter[str], Counter[str]]:
+    """Serialized grievances start..stop-1 and what they add to the counters (`ward#department#status`,
+    and `sla#ward#department` resolved / within). Every category but the tree authority's, every status,
+    15 wards; potholes all on the dense point, the rest spread over the city."""
+    from grievance import domain, reference, store
+
+    categories = sorted(
+        (c for c in reference.categories().values() if c.department_id != "tree_authority"), key=lambda c: c.id
+    )
+    rng = random.Random(start)
+    items, counters, sla = [], Counter[str](), Counter[str]()
+    for n in range(start, stop):
+        category = categories[n % len(categories)]
+        ward = reference.WARDS[(n // len(categories)) % len(reference.WARDS)]
+        status = STATUS_MIX[(n * 7) % len(STATUS_MIX)]
+        is_open = status in domain.OPEN
+        created = now - timedelta(hours=1 + (n % 90) * (24 if not is_open else 1))
+        spread = (rng.uniform(CITY[0], CITY[1]), rng.uniform(CITY[2], CITY[3]))
+        at = DENSE_POINT if category.id == "pothole" else spread
+        g = domain.log(
+            grievance_id=f"GRV-READS-{n:07d}",
+            category=category.id,
+            department=category.department_id,
+            sla_hours=category.sla_hours,
+            ward=ward,
+            body={"description": "A grievance of the reads benchmark.", "lat": at[0], "lng": at[1]},
+            owner_sub=f"bench-{n % 5000}",
+            owner_phone_number=None,
+            channel="app",
+            now=created,
+        ).grievance
+        if status in ("resolved", "closed"):
+            g = replace(g, status=status, resolved_at=g.due_at, first_resolved_at=g.due_at)
+            sla[f"sla#{ward}#{category.department_id}#resolved"] += 1
+            sla[f"sla#{ward}#{category.department_id}#within"] += n % 5 != 0
+        else:
+            g = replace(g, status=status)
+        counters[f"{ward}#{category.department_id}#{status}"] += 1
+        doc = {k: v for k, v in asdict(g).items() if k not in ("followers_count", "photo_count", "version")}
+        item = store.GrievanceItem(
+            g.id, store.GRIEVANCE, kind=store.GRIEVANCE, doc=doc, version=1, followers_count=0, photo_count=0
+        )
+        for name, value in store.index_keys(g).items():
+            if value is not None:
+                setattr(item, name, value)
+        items.append(item.serialize())
+    return items, counters, sla
+
+
+def counter_items(counters: Counter[str], sla: Counter[str]) -> list[dict[str, Any]]:
+    from grievance import store
+
+    items = [store.GrievanceItem(store.STATS, key, tally=n).serialize() for key, n in counters.items()]
+    for key in {k.rsplit("#", 1)[0] for k in sla}:
+        item = store.GrievanceItem(store.STATS, key, tally=sla[f"{key}#resolved"], within=sla[f"{key}#within"])
+        items.append(item.serialize())
+    return items
+
+
+def facility_items(count: int) -> list[dict[str, Any]]:
+    from lookup import seed, store
+
+    shape = seed.documents(store.FACILITY, ROOT / "data")[0]
+    categories = sorted({f["category"] for f in seed.documents(store.FACILITY, ROOT / "data")})
+    rng = random.Random(20_000)
+    items = []
+    for n in range(count):
+        doc = {
+            **shape,
+            "id": f"FAC-B{n:07d}",
+            "category": categories[n % len(categories)],
+            "lat": round(rng.uniform(CITY[0], CITY[1]), 6),
+            "lng": round(rng.uniform(CITY[2], CITY[3]), 6),
+        }
+        item = store._item(store.FACILITY, doc)
+        item.version = 1
+        items.append(item.serialize())
+    return items
+
+
+def load(client: Any, table: str, items: list[dict[str, Any]]) -> None:
+    def write(chunk: list[dict[str, Any]]) -> None:
+        requests = [{"PutRequest": {"Item": item}} for item in chunk]
+        while requests:
+            answer = client.batch_write_item(RequestItems={table: requests})
+            requests = answer.get("UnprocessedItems", {}).get(table, [])
+
+    chunks = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(write, chunks))
+
+
+def call(api: Api, meter: ReadMeter, path: str, query: dict[str, Any], caller: Any) -> Measure:
+    meter.reset()
+    started = time.perf_counter()
+    reply = api.get(path.removeprefix("GET "), query=query, caller=caller)
+    ms = (time.perf_counter() - started) * 1000
+    if reply.status != 200:
+        raise SystemExit(f"{path} {query}: {reply.status} {reply.body[:300]!r}")
+    body = reply.json()
+    returned = len(body["items"]) if "items" in body else 1
+    return Measure(meter.requests, meter.items_read, meter.capacity, returned, ms)
+
+
+def forms() -> list[tuple[str, str, dict[str, Any], Any]]:
+    """(route, form, query, caller) for every measured call."""
+    rows: list[tuple[str, str, dict[str, Any], Any]] = []
+    for status, ward, department, category, overdue in QUEUE_FORMS:
+        query = {"status": status, "ward": ward, "department": department, "category": category, "overdue": overdue}
+        query = {k: v for k, v in query.items() if v is not None and (k, v) != ("status", "open")}  # the default
+        form = "&".join(f"{k}={v}" for k, v in query.items()) or "(no filter)"
+        rows.append(("GET /staff/grievances", form, query, STAFF))
+    rows.append(
+        (
+            "GET /staff/grievances",
+            "ward=W07&department=tree_authority",
+            {"ward": "W07", "department": "tree_authority"},
+            STAFF,
+        )
+    )
+    rows.append(
+        (
+            "GET /staff/grievances",
+            "department=water_supply&category=tree_fall (disagree)",
+            {"department": "water_supply", "category": "tree_fall"},
+            STAFF,
+        )
+    )
+    rows.append(("GET /staff/grievances", "limit=100", {"limit": 100}, STAFF))
+    rows.append(("GET /staff/grievances/stats", "city", {}, STAFF))
+    rows.append(("GET /staff/grievances/stats", "ward=W07", {"ward": "W07"}, STAFF))
+    point = {"lat": DENSE_POINT[0], "lng": DENSE_POINT[1]}
+    rows.append(("GET /grievances/nearby", "dense point, category=pothole", point | {"category": "pothole"}, CITIZEN))
+    nearby_spread = {"lat": 18.53, "lng": 73.86}
+    rows.append(
+        (
+            "GET /grievances/nearby",
+            "spread, category=garbage_not_collected",
+            nearby_spread | {"category": "garbage_not_collected"},
+            CITIZEN,
+        )
+    )
+    rows.append(
+        ("GET /grievances/nearby", "no match, category=tree_fall", point | {"category": NO_MATCH_CATEGORY}, CITIZEN)
+    )
+    centre = {"lat": 18.5204, "lng": 73.8567}
+    rows.append(("GET /facilities", "lat,lng (default radius 2000, limit 20)", centre, None))
+    rows.append(("GET /facilities", "lat,lng&category=hospital", centre | {"category": "hospital"}, None))
+    rows.append(("GET /facilities", "lat,lng&radius_m=500&limit=5", centre | {"radius_m": 500, "limit": 5}, None))
+    rows.append(
+        ("GET /facilities", "lat,lng&radius_m=10000&limit=100", centre | {"radius_m": 10_000, "limit": 100}, None)
+    )
+    rows.append(
+        (
+            "GET /facilities",
+            "lat,lng&radius_m=10000&limit=100&category=crematorium",
+            centre | {"radius_m": 10_000, "limit": 100, "category": "crematorium"},
+            None,
+        )
+    )
+    rows.append(("GET /facilities", "list by id (limit 20)", {}, None))
+    rows.append(("GET /facilities", "list by id&category=garden", {"category": "garden"}, None))
+    return rows
+
+
+def cell(m: Measure) -> str:
+    return f"{m.requests} | {m.items_read:,} | {m.capacity:.1f} | {m.returned}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--grievances", type=int, nargs="+", default=[1_000, 100_000], help="table sizes, ascending")
+    parser.add_argument("--facilities", type=int, default=20_000)
+    parser.add_argument("--no-write", action="store_true", help="print, leave bench/RESULTS.md as it is")
+    args = parser.parse_args()
+    sizes = sorted(args.grievances)
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    template = Template.load(ROOT / "template.yaml")
+    aws = LocalAws(template)
+    aws.start()
+    results: dict[int, list[Measure]] = {}
+    loads: list[str] = []
+    try:
+        os.environ.update({"POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_DISABLED": "true"})
+        from grievance import store as grievance_store
+        from lookup import seed
+        from lookup import store as lookup_store
+
+        client = aws.client("dynamodb")
+        seed.load(ROOT / "data")
+        started = time.perf_counter()
+        load(client, os.environ["LOOKUP_TABLE_NAME"], facility_items(args.facilities))
+        loads.append(f"{args.facilities:,} facilities in {time.perf_counter() - started:.0f} s")
+        api = Api(template)
+        meter = ReadMeter()
+        meter.attach(lookup_store.LookupItem._get_connection().connection.client)
+        meter.attach(grievance_store.GrievanceItem._get_connection().connection.client)
+        now = datetime.now(UTC).replace(microsecond=0)
+        loaded = 0
+        counters, sla = Counter[str](), Counter[str]()
+        table = os.environ["GRIEVANCES_TABLE_NAME"]
+        for size in sizes:
+            started = time.perf_counter()
+            items, more_counters, more_sla = grievance_items(loaded, size, now)
+            counters.update(more_counters)
+            sla.update(more_sla)
+            load(client, table, items + counter_items(counters, sla))
+            loaded = size
+            loads.append(f"{size:,} grievances in {time.perf_counter() - started:.0f} s")
+            results[size] = [call(api, meter, path, query, caller) for path, _, query, caller in forms()]
+        engine = aws.dynamodb_description.split(" (pid")[0]
+    finally:
+        aws.stop()
+
+    rows = forms()
+    header = " | ".join(f"requests, items read, RCU, returned at {s:,}" for s in sizes)
+    table_rows = []
+    for n, (path, form, _, _) in enumerate(rows):
+        measures = " | ".join(cell(results[s][n]) for s in sizes)
+        table_rows.append(f"| {path} | {form} | {measures} |")
+    columns = "| route | form | " + " | ".join(f"req ({s:,}) | items read | RCU | returned" for s in sizes) + " |"
+    align = "|---|---|" + "---:|---:|---:|---:|" * len(sizes)
+
+    def find(path: str, form: str) -> Measure:
+        return results[sizes[-1]][next(n for n, r in enumerate(rows) if r[0] == path and r[1] == form)]
+
+    after = [
+        find("GET /staff/grievances", f"category={NO_MATCH_CATEGORY}"),
+        find("GET /staff/grievances", "ward=W07&department=tree_authority"),
+        find("GET /grievances/nearby", "dense point, category=pothole"),
+        find("GET /facilities", "lat,lng (default radius 2000, limit 20)"),
+        find("GET /staff/grievances/stats", "city"),
+    ]
+    stats = find("GET /staff/grievances/stats", "city")
+    overdue_keys = stats.items_read - len(counters) - len({key.rsplit("#", 1)[0] for key in sla})
+    entry_bytes = stats.capacity * 8192 / max(1, stats.items_read)
+    dynamodb_pages = max(1, math.ceil(overdue_keys * entry_bytes / 1_048_576))
+    issue = "\n".join(
+        f"| {label} | {before} | {m.requests} requests, {m.items_read:,} items read, {m.capacity:.1f} RCU, "
+        f"{m.returned} returned, {m.ms:.0f} ms |"
+        for (label, before), m in zip(ISSUE_ROWS, after, strict=True)
+    )
+    body = f"""Engine: {engine}. Data: {", then ".join(loads)} (batch writes, 8 threads; the
+larger table adds to the smaller one). Grievances: every category but the tree authority's (so
+`category=tree_fall` and `department=tree_authority` match nothing), 15 wards, every status (most closed
+or rejected, about half of the open ones overdue), each pothole on one point ({DENSE_POINT[0]},
+{DENSE_POINT[1]}), the rest spread over the city; the stats counters written to match. Facilities:
+spread over the city, every category. Requests, items read (ScannedCount; GetItem's item) and
+read capacity (ReturnConsumedCapacity) are counted on the stores' botocore clients for one call each;
+{header}.
+
+The issue's figures at {sizes[-1]:,} grievances. Before: as issue 14 measured them, on commit 7f10bd3's
+code with 100,000 grievances and 20,000 facilities in DynamoDB Local (another data set: the escalation
+bench's, every grievance on one point); after: this run.
+
+| form | before | after |
+|---|---|---|
+{issue}
+
+Every form (`status` default `open`; limit 20 unless given):
+
+{columns}
+{align}
+{chr(10).join(table_rows)}
+
+Bounds asserted by tests/integration/test_read_bounds.py: a queue page reads at most 2 × returned + one
+page; stats at most 3 requests; nearby and facilities in proportion to `limit`.
+
+Stats: the counters are one Query (two for a ward) and `overdue` one COUNT Query of the KEYS_ONLY
+OpenByDueCity (OpenByDue for a ward), whose pages hold up to 1 MB. DynamoDB Local sizes that page by
+the whole grievance item, DynamoDB by the index entry: here {entry_bytes:.0f} bytes a key (RCU × 8 KB,
+eventually consistent, / keys read), about {1_048_576 / entry_bytes:,.0f} keys a page. So the city's
+{overdue_keys:,} overdue keys take {stats.requests - 1} COUNT requests on DynamoDB Local and would take
+{dynamodb_pages} on DynamoDB (this table makes about half the open grievances overdue)."""
+    command = (
+        "python bench/reads.py --grievances " + " ".join(str(s) for s in sizes) + f" --facilities {args.facilities}"
+    )
+    if not args.no_write:
+        write_section("Reads per route and filter form", command, body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
