@@ -20,7 +20,6 @@ from grievance.models import (
     PhotoUpload,
     QueueItem,
     ReopenBody,
-    Slug,
     StaffChange,
     StatsView,
 )
@@ -32,7 +31,7 @@ from pmc_common.caching import cached_json, render
 from pmc_common.clock import Clock, SystemClock, iso
 from pmc_common.errors import Conflict, Forbidden, Internal, Invalid, NotFound
 from pmc_common.geo import search_cover
-from pmc_common.models import View
+from pmc_common.models import Slug, View, Ward
 from pmc_common.paging import Cursors, Page
 
 NEARBY_RADIUS_M = 100
@@ -41,7 +40,6 @@ CATEGORIES_MAX_AGE = 300
 QueueStatus = Literal[
     "submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened", "open", "all"
 ]
-Ward = Annotated[str, Query(pattern=r"^W(0[1-9]|1[0-5])$")]
 
 logger = Logger(service="grievance")
 cursors = Cursors(settings().cursor_secret)
@@ -215,7 +213,7 @@ def nearby(
     caller: CitizenCaller,
     lat: Annotated[float, Query(ge=-90, le=90)],
     lng: Annotated[float, Query(ge=-180, le=180)],
-    category: Annotated[str, Query(pattern=r"^[a-z][a-z0-9_]{1,47}$")],
+    category: Slug,
 ) -> Response:
     if category not in reference.categories():
         raise Invalid.of("query.category", "unknown grievance category")

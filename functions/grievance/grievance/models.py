@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, JsonValue, StringConstraints, WithJsonSchema
+from pydantic import Field, JsonValue, WithJsonSchema
 
-from pmc_common.models import Bilingual, Body, View, text
+from pmc_common.models import Bilingual, Body, Slug, View, text
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 StatusName = Literal["submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened"]

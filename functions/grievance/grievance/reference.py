@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pmc_common import ids
 from pmc_common.errors import Invalid
 
 FOLDER = Path(__file__).with_name("reference")
@@ -60,7 +61,7 @@ def ward_names() -> dict[str, dict[str, str]]:
     }
 
 
-WARDS = tuple(f"W{n:02d}" for n in range(1, 16))
+WARDS = ids.WARDS
 
 
 type Ring = tuple[tuple[float, float], ...]

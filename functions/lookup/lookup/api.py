@@ -20,8 +20,6 @@ from lookup.models import (
     OfficeIn,
     OfficeType,
     OfficeView,
-    Slug,
-    Ward,
     WhoIn,
     WhoView,
 )
@@ -31,6 +29,7 @@ from pmc_common.auth import AdminCaller
 from pmc_common.caching import cached_json, etag_of, render, require_current
 from pmc_common.clock import Clock, SystemClock, iso
 from pmc_common.errors import Internal, Invalid, NotFound
+from pmc_common.models import Slug, Ward
 from pmc_common.paging import Cursors, Page
 from pmc_common.settings import CommonSettings, load
 

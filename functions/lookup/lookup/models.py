@@ -6,10 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from pmc_common.models import Bilingual, Body, View, bilingual_input, plain_text, text
+from pmc_common.models import Bilingual, Body, Slug, View, Ward, bilingual_input, plain_text, text
 
-Ward = Annotated[str, StringConstraints(pattern=r"^W(0[1-9]|1[0-5])$")]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+91[0-9]{10}$")]
 # Their patterns let any non-space character through: the plain-text rule keeps out control and bidi characters
 Email = Annotated[

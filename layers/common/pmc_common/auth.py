@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 from pmc_common.app import Depends, Request
 from pmc_common.errors import Forbidden, Unauthorized
+from pmc_common.ids import WARD
 
-WARD = re.compile(r"^W(0[1-9]|1[0-5])$")
 STAFF_GROUPS = frozenset({"staff", "ward_officer", "admin"})
 
 

@@ -11,7 +11,11 @@ _PREFIXED = {
     prefix: re.compile(rf"^{prefix}-[0-9A-HJKMNP-TV-Z]{{8}}$")
     for prefix in ("PHO", "FAC", "OFF", "CON", "WHO", "UPD", "SUR", "KEY")
 }
-SLUG = re.compile(r"^[a-z][a-z0-9_]{1,47}$")
+SLUG_PATTERN = r"^[a-z][a-z0-9_]{1,47}$"  # department, grievance and facility category ids
+SLUG = re.compile(SLUG_PATTERN)
+WARD_PATTERN = r"^W(0[1-9]|1[0-5])$"  # the 15 ward offices (API.md 1.3)
+WARD = re.compile(WARD_PATTERN)
+WARDS = tuple(f"W{n:02d}" for n in range(1, 16))
 GRIEVANCE_ID = re.compile(r"^GRV-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{6}$")
 
 

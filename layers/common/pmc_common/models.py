@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
+from pmc_common.ids import SLUG_PATTERN, WARD_PATTERN
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Unicode's invisible bidirectional controls make text display in an order other than the one stored,
 # in the admin page and in Open311 feeds as much as in the app. Embeddings and overrides (U+202A-U+202E)
@@ -67,3 +69,8 @@ def bilingual_input(min_length: int, max_length: int) -> type[Body]:
         f"Bilingual{min_length}to{max_length}", __base__=Body, en=field, mr=field
     )
     return model
+
+
+# Shared field types: every service validates wards and slugs with the same pattern (query, path or body).
+Ward = Annotated[str, StringConstraints(pattern=WARD_PATTERN)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
