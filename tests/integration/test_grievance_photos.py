@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from local.events import s3_records
-from pmc_common import ids
+from pmc_common import clients, ids
 from pmc_common.clock import iso
 from pmc_common.errors import Conflict
 from tests.harness import lambda_context
@@ -31,9 +31,9 @@ def m(local_aws: Any) -> Iterator[SimpleNamespace]:
     """The grievance modules, imported once the local stack has set their table and bucket names."""
     from grievance import domain, photo_processor, photos, store
 
-    photos.s3.cache_clear()  # a client made before this stack would sign for another endpoint
+    clients.client.cache_clear()  # a client made before this stack would sign for another endpoint
     yield SimpleNamespace(domain=domain, photos=photos, processor=photo_processor, store=store)
-    photos.s3.cache_clear()
+    clients.client.cache_clear()
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from pmc_common.caching import cached_json, render
 from pmc_common.clock import Clock, SystemClock, iso
 from pmc_common.errors import Conflict, Forbidden, Internal, Invalid, NotFound
 from pmc_common.geo import search_cover
+from pmc_common.idempotency import IdempotencyKey
 from pmc_common.models import Slug, View, Ward
 from pmc_common.paging import Cursors, Page
 
@@ -157,7 +158,11 @@ def grievance_categories(request: Request) -> Response:
 
 
 @app.post("/grievances", status_code=201, response_model=GrievanceView)
-def log_grievance(body: GrievanceCreate, caller: CitizenCaller, clock: Now) -> Response:
+def log_grievance(body: GrievanceCreate, caller: CitizenCaller, clock: Now, retry: IdempotencyKey) -> Response:
+    return retry.once(lambda: file_grievance(body, caller, clock))
+
+
+def file_grievance(body: GrievanceCreate, caller: Caller, clock: Clock) -> Response:
     category = reference.category(body.category)
     attributes = domain.check_attributes(category.attributes, body.attributes or {})
     ward = reference.geography().ward_of(body.lat, body.lng)
@@ -242,9 +247,11 @@ def grievance(grievance_id: str, caller: CitizenCaller, clock: Now) -> Response:
 
 
 @app.post("/grievances/{grievance_id}/photos", status_code=201, response_model=PhotoUpload)
-def request_photo(grievance_id: str, body: PhotoRequest, caller: CitizenCaller, clock: Now) -> Response:
+def request_photo(
+    grievance_id: str, body: PhotoRequest, caller: CitizenCaller, clock: Now, retry: IdempotencyKey
+) -> Response:
     g = owned(grievance_id, caller)
-    return json_response(photos.request_upload(g, body.content_type, clock.now()), 201)
+    return retry.once(lambda: json_response(photos.request_upload(g, body.content_type, clock.now()), 201))
 
 
 @app.post("/grievances/{grievance_id}/follow", response_model=FollowView)

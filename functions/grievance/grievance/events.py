@@ -4,32 +4,17 @@ parts (the notifier, later analytics) learn that a grievance changed. Never carr
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
-
-import botocore.session
 
 from grievance.domain import Grievance, StatusChange
 from grievance.settings import settings
+from pmc_common.clients import put_event
 
 SOURCE = "pmc.grievance"
 
 
-@cache
-def _client() -> Any:
-    return botocore.session.get_session().create_client("events")
-
-
 def _put(detail_type: str, detail: dict[str, Any]) -> None:
-    entry = {
-        "Source": SOURCE,
-        "DetailType": detail_type,
-        "Detail": json.dumps(detail, ensure_ascii=False),
-        "EventBusName": settings().event_bus_name,
-    }
-    result = _client().put_events(Entries=[entry])
-    if result.get("FailedEntryCount"):
-        raise RuntimeError(f"EventBridge refused {detail_type}: {result['Entries'][0].get('ErrorCode')}")
+    put_event(SOURCE, detail_type, json.dumps(detail, ensure_ascii=False), settings().event_bus_name)
 
 
 def status_changed(change: StatusChange, at: str) -> None:

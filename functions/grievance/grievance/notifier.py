@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-import botocore.session
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent
 
 from grievance import messages, store
 from grievance.domain import Grievance
-from pmc_common import dynamo
+from pmc_common import clients, dynamo
 from pmc_common.instrument import instrumented
 
 logger = Logger(service="grievance")
@@ -23,10 +21,8 @@ ESCALATED = "GrievanceEscalated"
 SMS_ATTRIBUTES = {"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}}
 
 
-@cache
 def _sns() -> Any:
-    """A plain botocore client, created on first use (no I/O at import; honours AWS_ENDPOINT_URL)."""
-    return botocore.session.get_session().create_client("sns")
+    return clients.client("sns")
 
 
 # EventBridge delivers at least once: a replayed event (same id) sends nothing again for a day.

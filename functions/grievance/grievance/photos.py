@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any, Literal
 
 from grievance import store
 from grievance.domain import Grievance
 from grievance.settings import settings
-from pmc_common import ids
+from pmc_common import clients, ids
 from pmc_common.clock import iso, parse_iso
 from pmc_common.errors import Conflict, Internal
 
@@ -67,17 +66,8 @@ def is_shown(photo: store.Photo, now: datetime) -> bool:
     return photo.status != "processing" or now <= parse_iso(photo.expires_at)
 
 
-@cache
 def s3() -> Any:
-    """One plain botocore client per process, created on first use (no boto3: API.md cold starts).
-
-    Honours AWS_ENDPOINT_URL (the local stack); signs with SigV4 in the function's region."""
-    import botocore.session
-    from botocore.config import Config
-
-    return botocore.session.get_session().create_client(
-        "s3", region_name=settings().aws_region, config=Config(signature_version="s3v4")
-    )
+    return clients.client("s3")
 
 
 def request_upload(g: Grievance, content_type: str, now: datetime) -> dict[str, Any]:
