@@ -26,13 +26,13 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     closed = 0
     for grievance_id in grievance_ids:
         current = store.get(grievance_id)
-        change = None if current is None else domain.auto_close(current, now=now)
-        if current is None or change is None:
+        if current is None:
             continue
-        try:
+        try:  # refused by the lifecycle's auto_close row, or rated or reopened meanwhile: the owner wins
+            change = domain.transition(current, "closed", by="system", via="auto_close", given={}, now=now)
             store.save(change, read=current)
         except Conflict:
-            continue  # rated or reopened meanwhile: the owner's action wins
+            continue
         events.status_changed(change, at)
         closed += 1
     result = {"event_id": str(event["id"]), "time": at, "examined": len(grievance_ids), "closed": closed}

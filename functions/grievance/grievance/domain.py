@@ -4,13 +4,15 @@ No I/O: the store reads and writes, these functions decide and return the change
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
+from pmc_common import lifecycle
 from pmc_common.clock import iso, parse_iso
-from pmc_common.errors import Conflict, Invalid
+from pmc_common.errors import Invalid
 from pmc_common.models import plain_text
 
 Status = Literal["submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened"]
@@ -25,39 +27,11 @@ MIN_ESCALATION_EXTENSION = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
-class Transition:
-    """Who may move a grievance from one status to another, and what they must give."""
-
-    by: frozenset[str]  # "staff", "owner", "system"
-    requires: tuple[str, ...] = ()
-
-
-def _staff(*requires: str) -> Transition:
-    return Transition(frozenset({"staff"}), requires)
-
-
-# API.md 3.9, as data. Every pair not listed is forbidden.
-LIFECYCLE: dict[tuple[str, str], Transition] = {
-    ("submitted", "assigned"): _staff("assignee"),
-    ("reopened", "assigned"): _staff("assignee"),
-    ("assigned", "in_progress"): _staff(),
-    ("in_progress", "resolved"): _staff(),
-    **{(status, "rejected"): _staff("note") for status in sorted(OPEN)},
-    ("resolved", "closed"): Transition(frozenset({"owner", "system"})),
-    ("resolved", "reopened"): Transition(frozenset({"owner"}), ("reason",)),
-    ("closed", "reopened"): Transition(frozenset({"owner"}), ("reason",)),
-}
-
-
-def allowed(from_status: str, to_status: str, by: str) -> bool:
-    rule = LIFECYCLE.get((from_status, to_status))
-    return rule is not None and by in rule.by
-
-
-@dataclass(frozen=True)
 class TimelineEvent:
     at: str
-    type: Literal["created", "status_changed", "assignee_changed", "note", "escalated", "feedback"]
+    type: Literal[
+        "created", "status_changed", "assignee_changed", "note", "internal_note", "escalated", "feedback", "rerouted"
+    ]
     actor: Actor
     from_status: str | None = None
     to_status: str | None = None
@@ -185,126 +159,277 @@ def log(
     return StatusChange(created, None, "submitted")
 
 
-def illegal(detail: str) -> Conflict:
-    return Conflict(detail, code="illegal_transition")
+# --- the lifecycle (API.md 3.7–3.10, issue 15): the one table every status change goes through ------
+
+By = Literal["staff", "owner", "system"]
+STAFF: frozenset[str] = frozenset({"staff"})
+OWNER: frozenset[str] = frozenset({"owner"})
+SYSTEM: frozenset[str] = frozenset({"system"})
+ACTOR_OF: dict[str, Actor] = {"staff": "staff", "owner": "citizen", "system": "system"}
+Rule = lifecycle.Rule[Grievance]
+Effect = lifecycle.Effect[Grievance]
+Guard = lifecycle.Guard[Grievance]
+
+# What rows set. Every value is computed from the grievance as read, what was given and now.
+NOW = Effect("now", lambda g, given, now: iso(now))
+FIRST_RESOLUTION = Effect("now, when never resolved before", lambda g, given, now: g.first_resolved_at or iso(now))
+ASSIGNEE = Effect("the given assignee", lambda g, given, now: given["assignee"])
+ASSIGNEE_IF_GIVEN = Effect("the given assignee, if any", lambda g, given, now: given.get("assignee") or g.assignee)
+FEEDBACK = Effect(
+    "rating, comment, now",
+    lambda g, given, now: {"rating": given["rating"], "comment": given.get("comment"), "at": iso(now)},
+)
+SLA_RESTART = Effect("now + SLA hours", lambda g, given, now: iso(due_after(now, given["sla_hours"])))
+ONE_MORE_REOPEN = Effect("reopen_count + 1", lambda g, given, now: g.reopen_count + 1)
+ONE_LEVEL_UP = Effect("escalation_level + 1", lambda g, given, now: g.escalation_level + 1)
+ESCALATION_DUE = Effect(
+    "now + max(12 h, SLA hours / 2)", lambda g, given, now: iso(now + escalation_extension(given["sla_hours"]))
+)
+EVENT_ID = Effect("the sweep's event id", lambda g, given, now: given["event_id"])
+NEW_CATEGORY = Effect("the given category, if any", lambda g, given, now: given.get("category") or g.category)
+NEW_WARD = Effect("the given ward, if any", lambda g, given, now: given.get("ward") or g.ward)
+NEW_DEPARTMENT = Effect("the category's department", lambda g, given, now: given["department"])
+NEW_SLA = Effect(
+    "created_at + the category's SLA hours",
+    lambda g, given, now: iso(due_after(parse_iso(g.created_at), given["sla_hours"])),
+)
+
+# What rows check beyond the status, in this order.
+IN_REOPEN_WINDOW = Guard(
+    "now ≤ resolved_at + 7 days",
+    "reopen_window_passed",
+    "The 7-day window to reopen has passed",
+    lambda g, given, now: g.resolved_at is not None and now <= parse_iso(g.resolved_at) + REOPEN_WINDOW,
+)
+UNDER_REOPEN_LIMIT = Guard(
+    f"reopen_count < {MAX_REOPENS}",
+    "reopen_limit_reached",
+    "This grievance has been reopened twice already",
+    lambda g, given, now: g.reopen_count < MAX_REOPENS,
+)
+RESOLVED_A_WEEK = Guard(
+    "resolved_at ≤ now − 7 days",
+    "illegal_transition",
+    "Resolved less than 7 days ago",
+    lambda g, given, now: g.resolved_at is not None and parse_iso(g.resolved_at) <= now - AUTO_CLOSE_AFTER,
+)
+OVERDUE = Guard("now > due_at", "illegal_transition", "Not overdue", lambda g, given, now: now > parse_iso(g.due_at))
+BELOW_TOP_LEVEL = Guard(
+    f"escalation_level < {MAX_ESCALATION_LEVEL}",
+    "illegal_transition",
+    "Already at the top escalation level",
+    lambda g, given, now: g.escalation_level < MAX_ESCALATION_LEVEL,
+)
+NEW_EVENT = Guard(
+    "not escalated by this event id",
+    "illegal_transition",
+    "Already escalated by this event",
+    lambda g, given, now: g.last_escalation_event_id != given["event_id"],
+)
+
+OPEN_ORDER: tuple[str, ...] = ("submitted", "assigned", "in_progress", "reopened")
+NOTED: tuple[str, ...] = (*OPEN_ORDER, "resolved")  # a public note: anything but closed and rejected
+# The timeline a staff move writes: an assignee or a note given with the status lands after it.
+STAFF_MOVE = ("status_changed", "assignee_changed", "note")
+
+
+def _staff_move(from_status: str, to_status: str, *requires: str, **sets: Effect) -> Rule:
+    return Rule(
+        "status",
+        from_status,
+        to_status,
+        STAFF,
+        requires,
+        sets={"assignee": ASSIGNEE_IF_GIVEN, **sets},
+        records=STAFF_MOVE,
+    )
+
+
+# API.md 3.9 as data: every move not listed is refused (409 illegal_transition or the route's code).
+# `via` names who asks: a staff PATCH (`status`, `reassign`, `note`), the owner's `feedback` and
+# `reopen`, the `auto_close` and `escalate` sweeps, a staff `reroute`. Escalation and notes are rows
+# from a status to itself: they pass the same gate (who, what given, which checks) and change fields,
+# never the status, so StatusChange.moves_status keeps them off the counters and out of status events.
+LIFECYCLE = lifecycle.Lifecycle[Grievance](
+    STATUSES,
+    [
+        *(_staff_move(status, "assigned", "assignee", assignee=ASSIGNEE) for status in ("submitted", "reopened")),
+        _staff_move("assigned", "in_progress"),
+        _staff_move("in_progress", "resolved", resolved_at=NOW, first_resolved_at=FIRST_RESOLUTION),
+        *(_staff_move(status, "rejected", "note") for status in OPEN_ORDER),
+        *(
+            Rule(
+                "reassign",
+                status,
+                status,
+                STAFF,
+                ("assignee",),
+                sets={"assignee": ASSIGNEE},
+                records=("assignee_changed",),
+            )
+            for status in ("assigned", "in_progress")
+        ),
+        *(Rule("note", status, status, STAFF, ("note",), records=("note",)) for status in NOTED),
+        *(
+            Rule("internal_note", status, status, STAFF, ("internal_note",), records=("internal_note",))
+            for status in NOTED
+        ),
+        Rule(
+            "feedback",
+            "resolved",
+            "closed",
+            OWNER,
+            ("rating",),
+            sets={"feedback": FEEDBACK, "closed_at": NOW},
+            records=("feedback", "status_changed"),
+        ),
+        Rule(
+            "auto_close",
+            "resolved",
+            "closed",
+            SYSTEM,
+            guards=(RESOLVED_A_WEEK,),
+            sets={"closed_at": NOW},
+            records=("status_changed",),
+        ),
+        *(
+            Rule(
+                "reopen",
+                status,
+                "reopened",
+                OWNER,
+                ("reason",),
+                guards=(IN_REOPEN_WINDOW, UNDER_REOPEN_LIMIT),
+                sets={"reopen_count": ONE_MORE_REOPEN, "due_at": SLA_RESTART},
+                clears=("assignee", "closed_at"),
+                records=("status_changed", "reason"),
+            )
+            for status in ("resolved", "closed")
+        ),
+        *(
+            Rule(
+                "escalate",
+                status,
+                status,
+                SYSTEM,
+                guards=(OVERDUE, BELOW_TOP_LEVEL, NEW_EVENT),
+                sets={"escalation_level": ONE_LEVEL_UP, "due_at": ESCALATION_DUE, "last_escalation_event_id": EVENT_ID},
+                records=("escalated",),
+            )
+            for status in OPEN_ORDER
+        ),
+        # Re-routing (issue 15): work in hand goes back to the queue of whoever now owns it.
+        *(
+            Rule(
+                "reroute",
+                status,
+                "submitted" if status in ("assigned", "in_progress") else status,
+                STAFF,
+                ("reason",),
+                sets={
+                    "category": NEW_CATEGORY,
+                    "ward": NEW_WARD,
+                    "department": NEW_DEPARTMENT,
+                    "due_at": NEW_SLA,
+                    "sla_due_at": NEW_SLA,
+                },
+                clears=("assignee",) if status in ("assigned", "in_progress") else (),
+                records=("rerouted", "status_changed") if status in ("assigned", "in_progress") else ("rerouted",),
+            )
+            for status in OPEN_ORDER
+        ),
+    ],
+    refusals={
+        "status": lifecycle.Refusal("illegal_transition", "A grievance cannot go from {from_status} to {to_status}"),
+        "reassign": lifecycle.Refusal("illegal_transition", "A {from_status} grievance cannot be reassigned"),
+        "note": lifecycle.Refusal("illegal_transition", "A {from_status} grievance takes no more notes"),
+        "internal_note": lifecycle.Refusal("illegal_transition", "A {from_status} grievance takes no more notes"),
+        "feedback": lifecycle.Refusal("not_resolved", "Only a resolved grievance can be rated"),
+        "reopen": lifecycle.Refusal("not_resolved", "Only a resolved or closed grievance can be reopened"),
+        "reroute": lifecycle.Refusal("grievance_not_open", "Only an open grievance can be re-routed"),
+    },
+    initial=("submitted", "citizen, open311"),
+    final=("closed", "rejected"),
+)
+
+
+def allowed(from_status: str, to_status: str, by: str) -> bool:
+    return LIFECYCLE.allowed(from_status, to_status, by)
+
+
+# The timeline entries a row names, each written only when it says something (a note only when given).
+Recorder = Callable[[lifecycle.Move[Grievance], Mapping[str, Any], str, Actor], TimelineEvent | None]
+RECORDERS: dict[str, Recorder] = {
+    "status_changed": lambda m, given, at, actor: TimelineEvent(
+        at, "status_changed", actor, m.before.status, m.after.status
+    ),
+    "assignee_changed": lambda m, given, at, actor: (
+        TimelineEvent(at, "assignee_changed", actor)
+        # moving to `assigned` names the first assignee in the status change itself
+        if m.after.assignee != m.before.assignee and not (m.rule.to_status == "assigned" and m.before.assignee is None)
+        else None
+    ),
+    "note": lambda m, given, at, actor: (
+        TimelineEvent(at, "note", actor, note=given["note"]) if given.get("note") is not None else None
+    ),
+    "internal_note": lambda m, given, at, actor: TimelineEvent(at, "internal_note", actor, note=given["internal_note"]),
+    "reason": lambda m, given, at, actor: TimelineEvent(at, "note", actor, note=given["reason"]),
+    "feedback": lambda m, given, at, actor: TimelineEvent(at, "feedback", actor, rating=given["rating"]),
+    "escalated": lambda m, given, at, actor: TimelineEvent(at, "escalated", actor, level=m.after.escalation_level),
+    "rerouted": lambda m, given, at, actor: TimelineEvent(at, "rerouted", actor),
+}
+if unknown := {r for rule in LIFECYCLE for r in rule.records} - RECORDERS.keys():
+    raise ValueError(f"lifecycle rows record {unknown}, which nothing writes")
+
+
+def transition(
+    current: Grievance, to: str | None, *, by: By, via: str, given: Mapping[str, Any], now: datetime
+) -> StatusChange:
+    """The one gate for every change of a grievance after logging: the row of LIFECYCLE for `via` from
+    the current status (to `to`, or the route's only row when None) decides who may, what must be given
+    and checked, and what is set, cleared and written to the timeline. Raises Conflict (409 with the
+    route's code) or Invalid (422 naming `body.<field>`); returns the change, never stores it."""
+    move = LIFECYCLE.apply(current, to, by=by, via=via, given=given, now=now)
+    at, actor = iso(now), ACTOR_OF[by]
+    written = [e.as_dict() for kind in move.rule.records if (e := RECORDERS[kind](move, given, at, actor)) is not None]
+    g = replace(move.after, timeline=(*current.timeline, *written), updated_at=at) if written else move.after
+    first_resolution = current.first_resolved_at is None and g.first_resolved_at is not None
+    return StatusChange(g, current.status, g.status, first_resolution)
 
 
 def staff_change(
     current: Grievance, *, status: str | None, assignee: str | None, note: str | None, now: datetime
 ) -> StatusChange:
-    """PATCH /staff/grievances/{id}: a transition, a reassignment and/or a public note (API.md 3.8)."""
+    """PATCH /staff/grievances/{id} (API.md 3.8): a status move (which takes the assignee and note along),
+    else a reassignment and/or a public note, each through `transition`."""
     if status is None and assignee is None and note is None:
         raise Invalid.of("body", "give at least one of status, assignee, note")
-    at = iso(now)
-    g = current
-    from_status = current.status
-    first_resolution = False
+    given = {"assignee": assignee, "note": note}
     if status is not None:
-        rule = LIFECYCLE.get((current.status, status))
-        if rule is None or "staff" not in rule.by:
-            raise illegal(f"A grievance cannot go from {current.status} to {status}")
-        given = {"assignee": assignee, "note": note}
-        for required in rule.requires:
-            if given.get(required) is None:
-                raise Invalid.of(f"body.{required}", f"is required to move a grievance to {status}")
-        changes: dict[str, Any] = {"status": status}
-        if status == "resolved":
-            changes["resolved_at"] = at
-            if current.first_resolved_at is None:
-                changes["first_resolved_at"] = at
-                first_resolution = True
-        if status == "assigned":
-            changes["assignee"] = assignee
-        g = g.with_event(TimelineEvent(at, "status_changed", "staff", current.status, status), **changes)
-    elif assignee is not None and current.status not in ("assigned", "in_progress"):
-        raise illegal(f"A {current.status} grievance cannot be reassigned")
-    elif assignee is None and note is not None and current.status in ("closed", "rejected"):
-        raise illegal(f"A {current.status} grievance takes no more notes")
-    if assignee is not None and assignee != current.assignee and status != "assigned":
-        g = g.with_event(TimelineEvent(at, "assignee_changed", "staff"), assignee=assignee)
-    elif assignee is not None and status == "assigned" and current.assignee not in (None, assignee):
-        g = g.with_event(TimelineEvent(at, "assignee_changed", "staff"))
+        return transition(current, status, by="staff", via="status", given=given, now=now)
+    g = current
+    if assignee is not None:
+        g = transition(g, g.status, by="staff", via="reassign", given=given, now=now).grievance
     if note is not None:
-        g = g.with_event(TimelineEvent(at, "note", "staff", note=note))
-    return StatusChange(g, from_status, status, first_resolution)
+        g = transition(g, g.status, by="staff", via="note", given=given, now=now).grievance
+    return StatusChange(g, current.status, None)
 
 
 def give_feedback(current: Grievance, *, rating: int, comment: str | None, now: datetime) -> StatusChange:
     """The owner rates a resolved grievance, which closes it (API.md 3.7)."""
-    if current.status != "resolved":
-        raise Conflict("Only a resolved grievance can be rated", code="not_resolved")
-    at = iso(now)
-    g = current.with_event(
-        TimelineEvent(at, "feedback", "citizen", rating=rating),
-        feedback={"rating": rating, "comment": comment, "at": at},
-    )
-    g = g.with_event(
-        TimelineEvent(at, "status_changed", "citizen", "resolved", "closed"), status="closed", closed_at=at
-    )
-    return StatusChange(g, "resolved", "closed")
+    given = {"rating": rating, "comment": comment}
+    return transition(current, "closed", by="owner", via="feedback", given=given, now=now)
 
 
 def reopen(current: Grievance, *, reason: str, sla_hours: int, now: datetime) -> StatusChange:
     """The owner reopens within 7 days of resolution, at most twice (API.md 3.7)."""
-    if current.status not in ("resolved", "closed") or current.resolved_at is None:
-        raise Conflict("Only a resolved or closed grievance can be reopened", code="not_resolved")
-    if now > parse_iso(current.resolved_at) + REOPEN_WINDOW:
-        raise Conflict("The 7-day window to reopen has passed", code="reopen_window_passed")
-    if current.reopen_count >= MAX_REOPENS:
-        raise Conflict("This grievance has been reopened twice already", code="reopen_limit_reached")
-    at = iso(now)
-    g = current.with_event(
-        TimelineEvent(at, "status_changed", "citizen", current.status, "reopened"),
-        status="reopened",
-        reopen_count=current.reopen_count + 1,
-        assignee=None,
-        due_at=iso(due_after(now, sla_hours)),
-        closed_at=None,
-    )
-    g = g.with_event(TimelineEvent(at, "note", "citizen", note=reason))
-    return StatusChange(g, current.status, "reopened")
-
-
-@dataclass(frozen=True)
-class Escalation:
-    grievance: Grievance
-    level: int
+    given = {"reason": reason, "sla_hours": sla_hours}
+    return transition(current, "reopened", by="owner", via="reopen", given=given, now=now)
 
 
 def escalation_extension(sla_hours: int) -> timedelta:
     """A new due time: half the SLA, at least 12 hours (API.md 3.10)."""
     return max(MIN_ESCALATION_EXTENSION, timedelta(hours=sla_hours) / 2)
-
-
-def escalate(current: Grievance, *, sla_hours: int, event_id: str, now: datetime) -> Escalation | None:
-    """One escalation step for an overdue open grievance, or None when it must be skipped:
-    not open, not overdue, already at level 3, or already escalated by this very event."""
-    if not current.overdue(now) or current.escalation_level >= MAX_ESCALATION_LEVEL:
-        return None
-    if current.last_escalation_event_id == event_id:
-        return None
-    level = current.escalation_level + 1
-    at = iso(now)
-    g = current.with_event(
-        TimelineEvent(at, "escalated", "system", level=level),
-        escalation_level=level,
-        due_at=iso(now + escalation_extension(sla_hours)),
-        last_escalation_event_id=event_id,
-    )
-    return Escalation(g, level)
-
-
-def auto_close(current: Grievance, *, now: datetime) -> StatusChange | None:
-    """Resolved for 7 days without feedback: the system closes it (API.md 3.10)."""
-    if current.status != "resolved" or current.resolved_at is None:
-        return None
-    if parse_iso(current.resolved_at) > now - AUTO_CLOSE_AFTER:
-        return None
-    at = iso(now)
-    g = current.with_event(
-        TimelineEvent(at, "status_changed", "system", "resolved", "closed"), status="closed", closed_at=at
-    )
-    return StatusChange(g, "resolved", "closed")
 
 
 def within_sla(g: Grievance) -> bool:

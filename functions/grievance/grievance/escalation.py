@@ -13,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from grievance import domain, events, reference, store
 from pmc_common.clock import iso, parse_iso
+from pmc_common.errors import Conflict
 from pmc_common.instrument import instrumented
 
 logger = Logger(service="grievance")
@@ -49,9 +50,12 @@ def escalate_one(grievance_id: str, *, event_id: str, now: datetime) -> bool:
     current = store.get(grievance_id)
     if current is None:
         return False
-    sla_hours = reference.category(current.category).sla_hours
-    decision = domain.escalate(current, sla_hours=sla_hours, event_id=event_id, now=now)
-    if decision is None or not store.save_quietly(decision.grievance, read=current):
+    given = {"sla_hours": reference.category(current.category).sla_hours, "event_id": event_id}
+    try:
+        change = domain.transition(current, current.status, by="system", via="escalate", given=given, now=now)
+    except Conflict:
+        return False  # the lifecycle's escalation row refuses it (not open, not due, level 3, this event)
+    if not store.save_quietly(change.grievance, read=current):
         return False
-    events.escalated(decision.grievance, decision.level)
+    events.escalated(change.grievance, change.grievance.escalation_level)
     return True
