@@ -1,9 +1,11 @@
 """Stats counters are a derived figure: after any sequence of citizen, staff and system actions every
 counter (ward × department × status, and the SLA resolved / within-SLA pair) moves exactly as a recount
-of the stored grievances does (API.md 3.8).
+of the stored grievances does (API.md 3.8). So do the due markers that `overdue` counts: one key-only
+item in the city's partition and one in the ward's per open grievance, sort key its current due_at#id.
 
 Other tests share the table, so the property compares changes: counters now − counters at the start
-equals recount now − recount at the start, both read from the whole table."""
+equals recount now − recount at the start, both read from the whole table; likewise the markers, which
+for this run's own grievances must also be exactly the recount's."""
 
 from __future__ import annotations
 
@@ -31,19 +33,26 @@ POINTS = [  # Kasba (W07) and Kothrud (W09): two wards, so a wrong key shows
 ]
 CATEGORIES = ["garbage_not_collected", "pothole", "water_leakage"]
 STATUSES = ["assigned", "in_progress", "resolved", "rejected", "closed", "submitted", "reopened"]
+OPEN = {"submitted", "assigned", "in_progress", "reopened"}
 NEXT_STEP = {"submitted": "assigned", "reopened": "assigned", "assigned": "in_progress", "in_progress": "resolved"}
 ESCALATION_RULE = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/EscalationFunctionEscalation"
 AUTO_CLOSE_RULE = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/AutoCloseFunctionAutoClose"
 
 
-def table_figures() -> tuple[Counter[str], Counter[str]]:
+def whole_table() -> list[Any]:
+    from grievance import store
+
+    return list(store.GrievanceItem.scan())
+
+
+def table_figures(items: list[Any] | None = None) -> tuple[Counter[str], Counter[str]]:
     """(counter items, recount of grievances), each keyed `ward#department#status` and `sla#ward#department`
     (`…#resolved` / `…#within`), read from the whole table."""
     from grievance import domain, store
 
     counters: Counter[str] = Counter()
     recount: Counter[str] = Counter()
-    for item in store.GrievanceItem.scan():
+    for item in whole_table() if items is None else items:
         if item.pk == store.STATS:
             if item.sk.startswith("sla#"):
                 counters[f"{item.sk}#resolved"] += int(item.tally or 0)
@@ -59,7 +68,30 @@ def table_figures() -> tuple[Counter[str], Counter[str]]:
     return counters, recount
 
 
-def moved(now: Counter[str], then: Counter[str]) -> dict[str, int]:
+def marker_figures(items: list[Any]) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
+    """(due markers stored, due markers a recount of the open grievances expects), as (pk, sk) keys,
+    read from the whole table; every stored marker holds its key and nothing else."""
+    from grievance import store
+
+    markers: Counter[tuple[str, str]] = Counter()
+    recount: Counter[tuple[str, str]] = Counter()
+    for item in items:
+        if item.pk == "open-due" or item.pk.startswith("open-due#"):
+            assert set(item.attribute_values) == {"pk", "sk"}, item.attribute_values
+            markers[(item.pk, item.sk)] += 1
+        elif item.sk == store.GRIEVANCE:
+            g = store._grievance(item)
+            if g.status in OPEN:
+                recount[("open-due", f"{g.due_at}#{g.id}")] += 1
+                recount[(f"open-due#{g.ward}", f"{g.due_at}#{g.id}")] += 1
+    return markers, recount
+
+
+def of(ids: list[str], markers: Counter[tuple[str, str]]) -> Counter[tuple[str, str]]:
+    return Counter({key: n for key, n in markers.items() if key[1].rsplit("#", 1)[1] in ids})
+
+
+def moved(now: Counter[Any], then: Counter[Any]) -> dict[Any, int]:
     return {key: now[key] - then[key] for key in set(now) | set(then) if now[key] != then[key]}
 
 
@@ -70,7 +102,9 @@ class GrievanceActions(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.ids: list[str] = []
-        self.counters_at_start, self.recount_at_start = table_figures()
+        items = whole_table()
+        self.counters_at_start, self.recount_at_start = table_figures(items)
+        self.markers_at_start, self.marker_recount_at_start = marker_figures(items)
 
     @initialize()
     def reset_clock(self) -> None:
@@ -153,9 +187,13 @@ class GrievanceActions(RuleBasedStateMachine):
         auto_close.handler(scheduled_event("auto_close", AUTO_CLOSE_RULE, self.clock.now()), lambda_context())
 
     @invariant()
-    def every_counter_moves_with_the_recount(self) -> None:
-        counters, recount = table_figures()
+    def every_counter_and_due_marker_moves_with_the_recount(self) -> None:
+        items = whole_table()
+        counters, recount = table_figures(items)
         assert moved(counters, self.counters_at_start) == moved(recount, self.recount_at_start)
+        markers, open_at_due = marker_figures(items)
+        assert moved(markers, self.markers_at_start) == moved(open_at_due, self.marker_recount_at_start)
+        assert of(self.ids, markers) == of(self.ids, open_at_due)  # this run's grievances: exactly
 
 
 RUNS: list[int] = []
@@ -187,7 +225,7 @@ def test_a_note_or_a_reassignment_moves_no_counter(api: Api, actions: Any) -> No
     for change in ({"note": "Material ordered."}, {"assignee": "JE SWM"}, {"note": "Crew on site.", "assignee": "JE"}):
         reply = api.request("PATCH", f"/staff/grievances/{machine.ids[0]}", json_body=change, caller=STAFF)
         assert reply.status == 200, reply.body
-        machine.every_counter_moves_with_the_recount()
+        machine.every_counter_and_due_marker_moves_with_the_recount()
     from grievance import store
 
     g = store.get(machine.ids[0])

@@ -5,6 +5,10 @@ Items (pk, sk):
 - follower    (<id>, "follower#<sub>"): a citizen following it, with the phone number for SMS
 - photo       (<id>, "photo#<photo id>"): one photo and its processing state
 - counter     ("stats", "<ward>#<department>#<status>") and ("stats", "sla#<ward>#<department>")
+- due marker  ("open-due", "<due_at>#<id>") and ("open-due#<ward>", "<due_at>#<id>"): one pair per open
+              grievance at its current due_at, no other attribute (about 50 bytes: a 1 MB page counts
+              about 20,000); put, moved and deleted in the transaction of every change that opens or
+              closes a grievance or moves its due_at
 Access patterns and their indexes (template.yaml). Every list reads about what it returns: the key
 of the index holds what the filter needs (no filter expressions), and each Query has a Limit:
 - a citizen's grievances / followed ones, newest first: ByCitizen (citizen_pk, citizen_sk = created_at#id)
@@ -16,14 +20,16 @@ of the index holds what the filter needs (no filter expressions), and each Query
     ward + department: ByWardDepartmentStatus (ward#department#status)
     ward + category: ByWardCategoryStatus (ward#category#status)
 - overdue open grievances for the escalation sweep, per ward: OpenByDue (sparse: open_ward only while open)
-- overdue count for stats, city-wide: OpenByDueCity (sparse, unsharded: open_city = "open" only while open;
-  one COUNT Query, KEYS_ONLY); for one ward: OpenByDue
+- overdue count for stats: one COUNT Query of the due markers, sk < now, in "open-due" for the city,
+  "open-due#<ward>" for a ward (not a GSI: DynamoDB Local pages an index Query by the whole base item,
+  ~780 keys a page; a marker page holds ~20,000). The city partition takes a write per open, close or
+  escalation, city-wide a few a second at most, far under a partition's 1,000 WCU.
 - stats: the counter items of the "stats" partition, one Query (two for one ward)
 - resolved grievances by resolved_at for auto-close: ResolvedByTime (sparse)
 - open grievances of a category near a point: NearbyBySpot (sparse: nearby_key = category#geohash7 while
   open, nearby_spot = geohash12#id), read best first by pmc_common.nearest
 Every change of a grievance is one conditional UpdateItem on its version, in one transaction with
-the counters it moves; no list is ever a Scan."""
+the counters and due markers it moves; no list is ever a Scan."""
 
 from __future__ import annotations
 
@@ -35,7 +41,7 @@ from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
@@ -50,7 +56,7 @@ from pmc_common.nearest import Nearest, Span, Spot, nearest, spot_key
 
 STATS = "stats"
 GRIEVANCE = "grievance"
-OPEN_CITY = "open"
+OPEN_DUE = "open-due"  # the city's due markers; a ward's: "open-due#<ward>"
 NEARBY_PRECISION = 7  # cells of about 150 × 150 m: a 100 m search reads at most 9 of them
 COUNTED = ("followers_count", "photo_count")  # native numbers, changed without touching the version
 
@@ -136,15 +142,6 @@ class ByWardCategoryStatus(GlobalSecondaryIndex["GrievanceItem"]):
     due_key = UnicodeAttribute(range_key=True)
 
 
-class OpenByDueCity(GlobalSecondaryIndex["GrievanceItem"]):
-    class Meta:
-        index_name = "OpenByDueCity"
-        projection = KeysOnlyProjection()
-
-    open_city = UnicodeAttribute(hash_key=True)
-    due_key = UnicodeAttribute(range_key=True)
-
-
 class NearbyBySpot(GlobalSecondaryIndex["GrievanceItem"]):
     class Meta:
         index_name = "NearbyBySpot"
@@ -180,7 +177,6 @@ class GrievanceItem(Model):
     ward_category_status = UnicodeAttribute(null=True)
     due_key = UnicodeAttribute(null=True)
     open_ward = UnicodeAttribute(null=True)
-    open_city = UnicodeAttribute(null=True)
     resolved_key = UnicodeAttribute(null=True)
     resolved_sk = UnicodeAttribute(null=True)
     nearby_key = UnicodeAttribute(null=True)
@@ -194,7 +190,6 @@ class GrievanceItem(Model):
     by_ward_department_status = ByWardDepartmentStatus()
     by_ward_category_status = ByWardCategoryStatus()
     open_by_due = OpenByDue()
-    open_by_due_city = OpenByDueCity()
     resolved_by_time = ResolvedByTime()
     nearby_by_spot = NearbyBySpot()
 
@@ -210,7 +205,6 @@ INDEX_KEYS = (
     "ward_category_status",
     "due_key",
     "open_ward",
-    "open_city",
     "resolved_key",
     "resolved_sk",
     "nearby_key",
@@ -234,7 +228,6 @@ def index_keys(g: Grievance) -> dict[str, str | None]:
         "ward_category_status": f"{g.ward}#{g.category}#{g.status}",
         "due_key": f"{g.due_at}#{g.id}",
         "open_ward": g.ward if is_open else None,
-        "open_city": OPEN_CITY if is_open else None,
         "resolved_key": "resolved" if g.status == "resolved" else None,
         "resolved_sk": f"{g.resolved_at}#{g.id}" if g.status == "resolved" else None,
         "nearby_key": f"{g.category}#{encode(g.lat, g.lng, NEARBY_PRECISION)}" if located else None,  # type: ignore[arg-type]
@@ -285,6 +278,25 @@ def _move_counters(tx: TransactWrite, change: StatusChange) -> None:
         )
 
 
+def due_markers(g: Grievance) -> list[GrievanceItem]:
+    """The due markers of a grievance as it is: the city's and its ward's while it is open, none after."""
+    if g.status not in OPEN:
+        return []
+    sk = f"{g.due_at}#{g.id}"
+    return [GrievanceItem(OPEN_DUE, sk), GrievanceItem(f"{OPEN_DUE}#{g.ward}", sk)]
+
+
+def _move_markers(tx: TransactWrite, before: Grievance | None, after: Grievance) -> None:
+    """Delete the markers the change leaves behind and put the ones it makes (closed, reopened, due_at
+    moved, ward changed), in the change's own transaction; a change that moves neither writes none."""
+    old = {(m.pk, m.sk) for m in due_markers(before)} if before is not None else set()
+    new = {(m.pk, m.sk) for m in due_markers(after)}
+    for pk, sk in sorted(old - new):
+        tx.delete(GrievanceItem(pk, sk))
+    for pk, sk in sorted(new - old):
+        tx.save(GrievanceItem(pk, sk))
+
+
 def _conflicted(error: TransactWriteError) -> bool:
     return any(r is not None and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons or ())
 
@@ -302,6 +314,7 @@ def create(change: StatusChange) -> bool:
         with _transaction() as tx:
             tx.save(item, condition=GrievanceItem.pk.does_not_exist())
             _move_counters(tx, change)
+            _move_markers(tx, None, g)
     except TransactWriteError as error:
         if _conflicted(error):
             return False
@@ -342,6 +355,7 @@ def save(change: StatusChange, read: Grievance) -> Grievance:
                 add_version_condition=False,
             )
             _move_counters(tx, change)
+            _move_markers(tx, read, g)
     except TransactWriteError as error:
         if _conflicted(error):
             raise Conflict(
@@ -352,13 +366,19 @@ def save(change: StatusChange, read: Grievance) -> Grievance:
 
 
 def save_quietly(g: Grievance, read: Grievance) -> bool:
-    """A change that moves no counter (escalation): False when someone changed it meanwhile."""
+    """A change that moves no counter (escalation), with the due markers it moves in one transaction:
+    False when someone changed it meanwhile."""
     try:
-        GrievanceItem(g.id, GRIEVANCE).update(
-            actions=_update_actions(g), condition=_same_version(read), add_version_condition=False
-        )
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        with _transaction() as tx:
+            tx.update(
+                GrievanceItem(g.id, GRIEVANCE),
+                actions=_update_actions(g),
+                condition=_same_version(read),
+                add_version_condition=False,
+            )
+            _move_markers(tx, read, g)
+    except TransactWriteError as error:
+        if _conflicted(error):
             return False
         raise
     return True
@@ -626,11 +646,10 @@ def overdue_keys(wards: Iterable[str], now_iso: str) -> Iterator[tuple[str, str]
 
 
 def overdue_count(ward: str | None, now_iso: str) -> int:
-    """Open grievances due before now: one COUNT Query (a page holds thousands of keys), on OpenByDue
-    for a ward, on the unsharded OpenByDueCity for the city."""
-    if ward is not None:
-        return GrievanceItem.open_by_due.count(ward, GrievanceItem.due_key < now_iso)
-    return GrievanceItem.open_by_due_city.count(OPEN_CITY, GrievanceItem.due_key < now_iso)
+    """Open grievances due before now: one COUNT Query of the due markers (a 1 MB page counts about
+    20,000), the city's partition or the ward's."""
+    partition = OPEN_DUE if ward is None else f"{OPEN_DUE}#{ward}"
+    return GrievanceItem.count(partition, GrievanceItem.sk < now_iso)
 
 
 def resolved_before(cutoff_iso: str) -> Iterator[str]:
