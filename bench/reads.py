@@ -2,10 +2,11 @@
 /staff/grievances/stats, /grievances/nearby and /facilities read to answer, at 1,000 and 100,000
 grievances with 20,000 facilities.
 
-Loads the grievances (batch writes, with their stats counters) and facilities into DynamoDB Local
-(moto when it is not installed), calls each route in-process through the template's routes, and
-counts on the stores' botocore clients every request, the items each Query read (ScannedCount; GetItem
-counts its item) and the read capacity DynamoDB reports (ReturnConsumedCapacity=TOTAL).
+Loads the grievances (batch writes, with their stats counters and due markers) and facilities into
+DynamoDB Local (moto when it is not installed), calls each route in-process through the template's
+routes, and counts on the stores' botocore clients every request, the items each Query read
+(ScannedCount; GetItem counts its item) and the read capacity DynamoDB reports
+(ReturnConsumedCapacity=TOTAL).
 Usage: .venv/bin/python bench/reads.py [--grievances 1000 100000] [--facilities 20000] [--no-write]"""
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class ReadMeter:
         self.requests = 0
         self.items_read = 0
         self.capacity = 0.0
+        self.counts: list[tuple[int, float]] = []  # each COUNT Query (no Items): keys read, RCU
 
     def attach(self, client: Any) -> None:
         client.meta.events.register("before-send.dynamodb", self._sent)
@@ -93,8 +95,12 @@ class ReadMeter:
         else:
             self.items_read += int(parsed.get("ScannedCount", 0))
         capacity = parsed.get("ConsumedCapacity") or {}
-        for entry in capacity if isinstance(capacity, list) else [capacity]:
-            self.capacity += float(entry.get("CapacityUnits", 0.0))
+        units = sum(
+            float(entry.get("CapacityUnits", 0.0)) for entry in (capacity if isinstance(capacity, list) else [capacity])
+        )
+        self.capacity += units
+        if model.name == "Query" and "Items" not in parsed:
+            self.counts.append((int(parsed.get("ScannedCount", 0)), units))
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ class Measure:
     capacity: float
     returned: int
     ms: float
+    counts: tuple[tuple[int, float], ...] = ()  # the COUNT Queries: keys read, RCU
 
 
 def grievance_items(start: int, stop: int, now: datetime) -> tuple[list[dict[str, Any]], Counter[str], Counter[str]]:
@@ -152,6 +159,7 @@ def grievance_items(start: int, stop: int, now: datetime) -> tuple[list[dict[str
             if value is not None:
                 setattr(item, name, value)
         items.append(item.serialize())
+        items.extend(marker.serialize() for marker in store.due_markers(g))  # what `overdue` counts
     return items, counters, sla
 
 
@@ -207,7 +215,7 @@ def call(api: Api, meter: ReadMeter, path: str, query: dict[str, Any], caller: A
         raise SystemExit(f"{path} {query}: {reply.status} {reply.body[:300]!r}")
     body = reply.json()
     returned = len(body["items"]) if "items" in body else 1
-    return Measure(meter.requests, meter.items_read, meter.capacity, returned, ms)
+    return Measure(meter.requests, meter.items_read, meter.capacity, returned, ms, tuple(meter.counts))
 
 
 def forms() -> list[tuple[str, str, dict[str, Any], Any]]:
@@ -269,6 +277,10 @@ def forms() -> list[tuple[str, str, dict[str, Any], Any]]:
     rows.append(("GET /facilities", "list by id (limit 20)", {}, None))
     rows.append(("GET /facilities", "list by id&category=garden", {"category": "garden"}, None))
     return rows
+
+
+def plural(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 def cell(m: Measure) -> str:
@@ -341,9 +353,11 @@ def main() -> None:
         find("GET /staff/grievances/stats", "city"),
     ]
     stats = find("GET /staff/grievances/stats", "city")
-    overdue_keys = stats.items_read - len(counters) - len({key.rsplit("#", 1)[0] for key in sla})
-    entry_bytes = stats.capacity * 8192 / max(1, stats.items_read)
-    dynamodb_pages = max(1, math.ceil(overdue_keys * entry_bytes / 1_048_576))
+    ward_stats = find("GET /staff/grievances/stats", "ward=W07")
+    overdue_keys = sum(keys for keys, _ in stats.counts)
+    overdue_rcu = sum(units for _, units in stats.counts)
+    marker_bytes = overdue_rcu * 8192 / max(1, overdue_keys)  # an upper bound: RCU round up per 4 KB
+    dynamodb_pages = max(1, math.ceil(overdue_keys * marker_bytes / 1_048_576))
     issue = "\n".join(
         f"| {label} | {before} | {m.requests} requests, {m.items_read:,} items read, {m.capacity:.1f} RCU, "
         f"{m.returned} returned, {m.ms:.0f} ms |"
@@ -375,12 +389,17 @@ Every form (`status` default `open`; limit 20 unless given):
 Bounds asserted by tests/integration/test_read_bounds.py: a queue page reads at most 2 × returned + one
 page; stats at most 3 requests; nearby and facilities in proportion to `limit`.
 
-Stats: the counters are one Query (two for a ward) and `overdue` one COUNT Query of the KEYS_ONLY
-OpenByDueCity (OpenByDue for a ward), whose pages hold up to 1 MB. DynamoDB Local sizes that page by
-the whole grievance item, DynamoDB by the index entry: here {entry_bytes:.0f} bytes a key (RCU × 8 KB,
-eventually consistent, / keys read), about {1_048_576 / entry_bytes:,.0f} keys a page. So the city's
-{overdue_keys:,} overdue keys take {stats.requests - 1} COUNT requests on DynamoDB Local and would take
-{dynamodb_pages} on DynamoDB (this table makes about half the open grievances overdue)."""
+Stats: the counters are one Query (two for a ward), then `overdue` is one COUNT Query, `sk < now`, of the
+due markers: a key-only item per open grievance at its due_at in the city's partition (`open-due`) and
+one in its ward's (`open-due#<ward>`), written in the transaction of every change that opens, closes or
+escalates it. A marker costs at most {marker_bytes:.0f} bytes (RCU × 8 KB, eventually consistent, / keys
+read), so a 1 MB page counts about {1_048_576 / marker_bytes:,.0f}, on DynamoDB Local as on DynamoDB.
+The city's {overdue_keys:,} overdue markers: {plural(len(stats.counts), "COUNT request")}, \
+{overdue_rcu:.1f} RCU; {stats.requests} requests in all for the city, {ward_stats.requests} for W07; \
+{plural(dynamodb_pages, "page")} on DynamoDB.
+Before (commit 0c717ff's run): the same count on a KEYS_ONLY index (OpenByDueCity; OpenByDue for a
+ward), which DynamoDB Local pages by the whole grievance item, about 780 keys a page: 16 COUNT requests
+for the city (17 in all, 135.5 RCU), 2 for W07 (4 in all), and 3–4 pages on DynamoDB."""
     command = (
         "python bench/reads.py --grievances " + " ".join(str(s) for s in sizes) + f" --facilities {args.facilities}"
     )
