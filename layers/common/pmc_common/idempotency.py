@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from aws_lambda_powertools import Logger
 
-from pmc_common import dynamo
+from pmc_common import clients, dynamo
 from pmc_common.app import _JSON_BODY, Depends, Request, Response
 from pmc_common.auth import Caller, citizen
 from pmc_common.errors import BadRequest, Conflict, Invalid
@@ -191,13 +191,11 @@ def replayed(reply: dict[str, Any]) -> Response:
 
 @cache
 def _replies() -> _Replies:
-    """Made on the first request that carries a key: Powertools' import and a DynamoDB client (~70 ms once)."""
-    import botocore.session
+    """Made on the first request that carries a key: Powertools' import and, unless made already, the process's
+    DynamoDB client (the stores' region and local endpoint; pmc_common.clients)."""
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    # A botocore client as PynamoDB's stores make theirs: this region and the local engine's endpoint, if any.
-    client: Any = botocore.session.get_session().create_client(
-        "dynamodb", region_name=dynamo.region(), endpoint_url=dynamo.endpoint()
+    persistence = DynamoDBPersistenceLayer(
+        table_name=dynamo.table_name(TABLE_VARIABLE), boto3_client=clients.client("dynamodb")
     )
-    persistence = DynamoDBPersistenceLayer(table_name=dynamo.table_name(TABLE_VARIABLE), boto3_client=client)
     return _Replies(persistence)
