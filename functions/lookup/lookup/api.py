@@ -24,14 +24,15 @@ from lookup.models import (
     WhoView,
 )
 from pmc_common import ids
-from pmc_common.app import Depends, Query, Request, Response, create_app, lambda_handler
+from pmc_common.app import Now, Query, Request, Response, create_app, lambda_handler
 from pmc_common.auth import AdminCaller
 from pmc_common.caching import cached_json, etag_of, render, require_current
-from pmc_common.clock import Clock, SystemClock, iso
+from pmc_common.clock import iso
 from pmc_common.errors import Internal, Invalid, NotFound
 from pmc_common.models import Slug, Ward
 from pmc_common.paging import Cursors, Page
 from pmc_common.settings import CommonSettings, load
+from pmc_common.views import shaped
 
 REFERENCE_MAX_AGE = 300
 DEFAULT_RADIUS_M = 2_000  # API.md 2.3
@@ -47,20 +48,8 @@ logger = Logger(service="lookup")
 app = create_app("lookup", "PuneConnect lookup", logger)
 
 
-def system_clock() -> Clock:
-    return SystemClock()
-
-
-Now = Annotated[Clock, Depends(system_clock)]
-
-
 def envelope(items: list[dict[str, Any]], next_cursor: str | None = None) -> dict[str, Any]:
     return {"items": items, "next_cursor": next_cursor}
-
-
-def view(model: type[BaseModel], doc: dict[str, Any]) -> dict[str, Any]:
-    """Persistence shape to API shape: never return a stored item as it is."""
-    return model.model_validate({name: doc.get(name) for name in model.model_fields}).model_dump(mode="json")
 
 
 def known_category(category: str) -> bool:
@@ -73,13 +62,13 @@ def known_category(category: str) -> bool:
 @app.get("/emergency-numbers", response_model=Page[ContactView])
 def emergency_numbers(request: Request) -> Response:
     contacts = sorted(store.all_of("contact"), key=domain.contacts_order)
-    return cached_json(request, envelope([view(ContactView, c) for c in contacts]), REFERENCE_MAX_AGE)
+    return cached_json(request, envelope([shaped(ContactView, c) for c in contacts]), REFERENCE_MAX_AGE)
 
 
 @app.get("/departments", response_model=Page[DepartmentView])
 def departments(request: Request) -> Response:
     found = sorted(store.all_of("department"), key=domain.departments_order)
-    return cached_json(request, envelope([view(DepartmentView, d) for d in found]), REFERENCE_MAX_AGE)
+    return cached_json(request, envelope([shaped(DepartmentView, d) for d in found]), REFERENCE_MAX_AGE)
 
 
 @app.get("/offices", response_model=Page[OfficeView])
@@ -88,18 +77,18 @@ def offices(request: Request, type: OfficeType | None = None, ward: Ward | None 
         o for o in store.all_of("office") if (type is None or o["type"] == type) and (ward is None or o["ward"] == ward)
     ]
     found.sort(key=domain.offices_order)
-    return cached_json(request, envelope([view(OfficeView, o) for o in found]), REFERENCE_MAX_AGE)
+    return cached_json(request, envelope([shaped(OfficeView, o) for o in found]), REFERENCE_MAX_AGE)
 
 
 @app.get("/offices/{office_id}", response_model=OfficeView)
 def office(request: Request, office_id: str) -> Response:
-    return cached_json(request, view(OfficeView, _read("office", "OFF", office_id).doc), REFERENCE_MAX_AGE)
+    return cached_json(request, shaped(OfficeView, _read("office", "OFF", office_id).doc), REFERENCE_MAX_AGE)
 
 
 @app.get("/facility-categories", response_model=Page[FacilityCategoryView])
 def facility_categories(request: Request) -> Response:
     found = sorted(store.all_of("facility_category"), key=lambda c: c["id"])
-    return cached_json(request, envelope([view(FacilityCategoryView, c) for c in found]), REFERENCE_MAX_AGE)
+    return cached_json(request, envelope([shaped(FacilityCategoryView, c) for c in found]), REFERENCE_MAX_AGE)
 
 
 @app.get("/whos-who", response_model=Page[WhoView])
@@ -112,7 +101,7 @@ def whos_who(request: Request, ward: Ward | None = None, department: Slug | None
         if (ward is None or w["ward"] == ward) and (department is None or w["department_id"] == department)
     ]
     found.sort(key=lambda w: (w["sort"], w["id"]))
-    return cached_json(request, envelope([view(WhoView, w) for w in found]), REFERENCE_MAX_AGE)
+    return cached_json(request, envelope([shaped(WhoView, w) for w in found]), REFERENCE_MAX_AGE)
 
 
 @app.get("/facilities", response_model=Page[FacilityView])
@@ -152,19 +141,19 @@ def _nearest(
     lat: float, lng: float, radius_m: int, cells: set[str], category: str | None, limit: int
 ) -> dict[str, Any]:
     found = store.nearest_facilities(lat, lng, radius_m, category, limit, cells).found  # nearest first
-    return envelope([view(FacilityView, f) | {"distance_m": metres} for metres, f in found])
+    return envelope([shaped(FacilityView, f, distance_m=metres) for metres, f in found])
 
 
 def _by_id(category: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
     filters = {"category": category, "limit": limit}
     start = cursors.decode(cursor, "/facilities", filters)
     docs, last = store.facilities_page(category, limit, start)
-    return envelope([view(FacilityView, d) for d in docs], cursors.encode(last, "/facilities", filters))
+    return envelope([shaped(FacilityView, d) for d in docs], cursors.encode(last, "/facilities", filters))
 
 
 @app.get("/facilities/{facility_id}", response_model=FacilityView)
 def facility(request: Request, facility_id: str) -> Response:
-    return cached_json(request, view(FacilityView, _read(store.FACILITY, "FAC", facility_id).doc), REFERENCE_MAX_AGE)
+    return cached_json(request, shaped(FacilityView, _read(store.FACILITY, "FAC", facility_id).doc), REFERENCE_MAX_AGE)
 
 
 def _read(kind: str, prefix: str, item_id: str) -> store.Stored:
@@ -213,13 +202,13 @@ COLLECTIONS = (
 
 
 def _written(collection: Collection, doc: dict[str, Any], status: int, location: str | None = None) -> Response:
-    body = render(view(collection.view, doc))
+    body = render(shaped(collection.view, doc))
     headers = {"ETag": etag_of(body)} | ({"Location": location} if location else {})
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
 def _current_etag(collection: Collection, read: store.Stored) -> str:
-    return etag_of(render(view(collection.view, read.doc)))
+    return etag_of(render(shaped(collection.view, read.doc)))
 
 
 def register(collection: Collection) -> None:

@@ -36,6 +36,7 @@ from starlette.responses import Response
 
 from pmc_common.bodies import parse_json_body
 from pmc_common.caching import NO_STORE, render
+from pmc_common.clock import Clock, SystemClock
 from pmc_common.errors import (
     PROBLEM_JSON,
     BadRequest,
@@ -54,7 +55,7 @@ from pmc_common.instrument import LambdaHandler, instrumented
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger
 
-__all__ = ["App", "Depends", "Query", "Request", "Response", "create_app", "lambda_handler"]
+__all__ = ["App", "Depends", "Now", "Query", "Request", "Response", "create_app", "lambda_handler", "system_clock"]
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 MAX_BODY_BYTES = 256 * 1024
@@ -72,6 +73,14 @@ class Depends:
     """A parameter computed by `call` (e.g. the caller from the token's claims), once per request."""
 
     call: Callable[..., Any]
+
+
+def system_clock() -> Clock:
+    """The wall clock; a test fixes time with `app.dependency_overrides[system_clock] = lambda: clock`."""
+    return SystemClock()
+
+
+Now = Annotated[Clock, Depends(system_clock)]  # a route's "now": `def route(..., clock: Now)`
 
 
 # --- errors ----------------------------------------------------------------------------------------
