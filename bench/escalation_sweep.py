@@ -93,7 +93,7 @@ def grievance_items(total: int, overdue: int) -> list[dict[str, Any]]:
             department=department,
             sla_hours=sla_hours,
             ward=WARDS[n % len(WARDS)],
-            body=body,
+            **body,
             owner_sub=f"bench-{n % 5000}",
             owner_phone_number=None,
             channel="app",

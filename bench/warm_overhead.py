@@ -117,7 +117,9 @@ def service_handlers(contacts: list[dict[str, Any]], facilities: list[dict[str, 
         department="solid_waste_management",
         sla_hours=48,
         ward="W07",
-        body={"description": "Garbage not collected for three days.", "lat": 18.5196, "lng": 73.8553},
+        description="Garbage not collected for three days.",
+        lat=18.5196,
+        lng=73.8553,
         owner_sub=CLAIMS["sub"],
         owner_phone_number=CLAIMS["phone_number"],
         channel="app",
@@ -127,7 +129,7 @@ def service_handlers(contacts: list[dict[str, Any]], facilities: list[dict[str, 
     store.get = lambda grievance_id: g
     store.is_follower = lambda grievance_id, sub: False
     store.photos = lambda grievance_id: []
-    store.create = lambda change: True
+    store.create = lambda change: change.grievance
     events.status_changed = lambda change, at: None
     body = json.dumps(BODY).encode()
     return {

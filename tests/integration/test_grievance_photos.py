@@ -48,7 +48,7 @@ def new_grievance(m: SimpleNamespace, now: datetime, status: str = "submitted") 
         department="solid_waste_management",
         sla_hours=48,
         ward="W07",
-        body=KASBA,
+        **KASBA,
         owner_sub=OWNER,
         owner_phone_number=None,
         channel="app",

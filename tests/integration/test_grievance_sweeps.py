@@ -46,7 +46,7 @@ class Seeder:
             department=department,
             sla_hours=sla_hours,
             ward=self.ward,
-            body=BODY,
+            **BODY,
             owner_sub="sweep-owner",
             owner_phone_number="+919800000001",
             channel="app",

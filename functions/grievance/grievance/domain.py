@@ -4,7 +4,7 @@ No I/O: the store reads and writes, these functions decide and return the change
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -115,25 +115,31 @@ def log(
     department: str,
     sla_hours: int,
     ward: str,
-    body: dict[str, Any],
+    description: str,
+    lat: float | None,
+    lng: float | None,
+    address: str | None = None,
+    landmark: str | None = None,
+    attributes: Mapping[str, Any] | None = None,
     owner_sub: str,
     owner_phone_number: str | None,
     channel: Literal["app", "open311"],
     now: datetime,
 ) -> StatusChange:
-    """A new grievance: `submitted`, due after the category's SLA (API.md 3.3)."""
+    """A new grievance: `submitted`, due after the category's SLA (API.md 3.3). `lat`/`lng` are None
+    only for an Open311 request located by address."""
     at = iso(now)
     due = iso(due_after(now, sla_hours))
     actor: Actor = "open311" if channel == "open311" else "citizen"
     created = Grievance(
         id=grievance_id,
         category=category,
-        description=body["description"],
-        lat=body.get("lat"),
-        lng=body.get("lng"),
-        address=body.get("address"),
-        landmark=body.get("landmark"),
-        attributes=body.get("attributes") or {},
+        description=description,
+        lat=lat,
+        lng=lng,
+        address=address,
+        landmark=landmark,
+        attributes=dict(attributes or {}),
         ward=ward,
         department=department,
         status="submitted",
@@ -443,6 +449,55 @@ def compliance_pct(resolved: int, within: int) -> float | None:
         return None
     exact = Decimal(within * 100) / Decimal(resolved)
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Counters:
+    """The stats counters as the store keeps them, in the transaction of every status change (API.md 3.8)."""
+
+    by_key: Mapping[tuple[str, str, str], int]  # (ward, department, status) -> grievances
+    sla: Mapping[tuple[str, str], tuple[int, int]]  # (ward, department) -> (first resolutions, within SLA)
+
+
+def stats(
+    counters: Counters,
+    *,
+    ward: str | None,
+    wards: Sequence[str],
+    departments: Sequence[str],
+    overdue: int,
+    now: datetime,
+) -> dict[str, Any]:
+    """The StatsView of GET /staff/grievances/stats (API.md 3.8), summed from the counters of one ward
+    (`ward`) or the city (None): every status, every ward in scope and every department, zeros included."""
+    in_scope = [ward] if ward is not None else list(wards)
+    by_status: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    by_ward: dict[str, dict[str, int]] = {w: dict.fromkeys(STATUSES, 0) for w in in_scope}
+    by_department: dict[str, dict[str, int]] = {d: dict.fromkeys(STATUSES, 0) for d in departments}
+    for (w, d, status), count in counters.by_key.items():
+        if status not in by_status or ward not in (None, w):
+            continue
+        by_status[status] += count
+        if w in by_ward:
+            by_ward[w][status] += count
+        if d in by_department:
+            by_department[d][status] += count
+    sla = [pair for (w, _), pair in counters.sla.items() if ward in (None, w)]
+    resolved, within = sum(r for r, _ in sla), sum(w for _, w in sla)
+    return {
+        "as_of": iso(now),
+        "ward": ward,
+        "total": sum(by_status.values()),
+        "by_status": by_status,
+        "by_ward": [{"ward": w, "by_status": counts} for w, counts in by_ward.items()],
+        "by_department": [{"department": d, "by_status": counts} for d, counts in by_department.items()],
+        "overdue": overdue,
+        "sla": {
+            "resolved": resolved,
+            "resolved_within_sla": within,
+            "compliance_pct": compliance_pct(resolved, within),
+        },
+    }
 
 
 # A number attribute is a count or a measure: within the integers every JSON reader holds exactly (RFC 7493).

@@ -48,10 +48,11 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from grievance.domain import OPEN, STATUSES, Grievance, StatusChange, within_sla
-from pmc_common import dynamo
-from pmc_common.errors import Conflict
-from pmc_common.geo import encode
+from grievance.domain import OPEN, STATUSES, Counters, Grievance, StatusChange, within_sla
+from pmc_common import dynamo, ids
+from pmc_common.clock import parse_iso
+from pmc_common.errors import Conflict, Internal
+from pmc_common.geo import encode, search_cover
 from pmc_common.nearest import Nearest, Span, Spot, nearest, spot_key
 
 STATS = "stats"
@@ -301,8 +302,22 @@ def _conflicted(error: TransactWriteError) -> bool:
     return any(r is not None and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons or ())
 
 
-def create(change: StatusChange) -> bool:
-    """Store a new grievance and count it; False when its random id is taken (draw another)."""
+ID_ATTEMPTS = 5  # 30 random bits a month: a taken id is rare, five in a row never happen
+
+
+def create(change: StatusChange) -> Grievance:
+    """Store a new grievance and count it, in one transaction, and return it as stored. Its id is random
+    (API.md 1.2): when it is taken, another is drawn for the same month, so the stored id may differ."""
+    g = change.grievance
+    for _ in range(ID_ATTEMPTS):
+        if _create_once(replace(change, grievance=g)):
+            return g
+        g = replace(g, id=ids.grievance_id(parse_iso(g.created_at)))
+    raise Internal("Could not allocate a grievance id")
+
+
+def _create_once(change: StatusChange) -> bool:
+    """False when the grievance's id is taken: nothing written."""
     g = change.grievance
     item = GrievanceItem(
         g.id, GRIEVANCE, kind=GRIEVANCE, doc=_doc(g), version=g.version, followers_count=0, photo_count=0, photo_seq=0
@@ -475,10 +490,13 @@ def follower_phone_numbers(grievance_id: str) -> list[str]:
 
 
 def open_near(
-    category: str, lat: float, lng: float, radius_m: int, limit: int, cells: Iterable[str]
+    category: str, lat: float, lng: float, radius_m: int, limit: int, cells: Iterable[str] | None = None
 ) -> Nearest[Grievance]:
     """The open grievances of a category nearest the point, best first from the cells of its cover
-    (at most MAX_CELLS): each Query reads one range of a cell with a Limit of what is still needed."""
+    (at most MAX_CELLS; 422 outside the Pune region, before any read): each Query reads one range of a
+    cell with a Limit of what is still needed."""
+    if cells is None:
+        cells = search_cover(lat, lng, radius_m, NEARBY_PRECISION)
 
     def read(span: Span, limit: int | None) -> list[Spot[Grievance]]:
         items = GrievanceItem.nearby_by_spot.query(
@@ -609,12 +627,6 @@ def queue_page(wanted: QueueFilter, now_iso: str, after: str | None, limit: int)
 
 
 # --- stats and schedules ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Counters:
-    by_key: dict[tuple[str, str, str], int]  # (ward, department, status) -> count
-    sla: dict[tuple[str, str], tuple[int, int]]  # (ward, department) -> (resolved, within SLA)
 
 
 def counters(ward: str | None) -> Counters:
