@@ -2,6 +2,7 @@
 counter (ward × department × status, and the SLA resolved / within-SLA pair) moves exactly as a recount
 of the stored grievances does (API.md 3.8). So do the due markers that `overdue` counts: one key-only
 item in the city's partition and one in the ward's per open grievance, sort key its current due_at#id.
+And the outbox: exactly one item per status change and per escalation the timelines record.
 
 Other tests share the table, so the property compares changes: counters now − counters at the start
 equals recount now − recount at the start, both read from the whole table; likewise the markers, which
@@ -85,6 +86,36 @@ def marker_figures(items: list[Any]) -> tuple[Counter[tuple[str, str]], Counter[
                 recount[("open-due", f"{g.due_at}#{g.id}")] += 1
                 recount[(f"open-due#{g.ward}", f"{g.due_at}#{g.id}")] += 1
     return markers, recount
+
+
+def outbox_figures(items: list[Any], ids: list[str]) -> tuple[Counter[tuple[Any, ...]], Counter[tuple[Any, ...]]]:
+    """(outbox items stored, the events the timelines say were emitted), for the grievances `ids`: one
+    GrievanceStatusChanged per status change (creation too) and one GrievanceEscalated per escalation,
+    each (grievance id, type, from, to) or (grievance id, type, level)."""
+    import json
+
+    from grievance import store
+
+    stored: Counter[tuple[Any, ...]] = Counter()
+    expected: Counter[tuple[Any, ...]] = Counter()
+    for grievance_id in ids:  # outbox attributes are not GrievanceItem's: read through the outbox model
+        for outbox in store.OutboxItem.query(grievance_id, store.OutboxItem.sk.startswith("event#")):
+            detail = json.loads(outbox.detail)
+            assert outbox.kind == "outbox" and outbox.expires_at > 0
+            assert outbox.sk == f"event#{detail['event_id']}"
+            if outbox.detail_type == "GrievanceEscalated":
+                stored[(grievance_id, "GrievanceEscalated", detail["level"])] += 1
+            else:
+                stored[(grievance_id, "GrievanceStatusChanged", detail["from_status"], detail["to_status"])] += 1
+    wanted = set(ids)
+    for item in items:
+        if item.pk in wanted and item.sk == store.GRIEVANCE:
+            for e in store._grievance(item).timeline:
+                if e["type"] in ("created", "status_changed"):
+                    expected[(item.pk, "GrievanceStatusChanged", e["from_status"], e["to_status"])] += 1
+                elif e["type"] == "escalated":
+                    expected[(item.pk, "GrievanceEscalated", e["level"])] += 1
+    return stored, expected
 
 
 def of(ids: list[str], markers: Counter[tuple[str, str]]) -> Counter[tuple[str, str]]:
@@ -194,6 +225,8 @@ class GrievanceActions(RuleBasedStateMachine):
         markers, open_at_due = marker_figures(items)
         assert moved(markers, self.markers_at_start) == moved(open_at_due, self.marker_recount_at_start)
         assert of(self.ids, markers) == of(self.ids, open_at_due)  # this run's grievances: exactly
+        outbox, emitted = outbox_figures(items, self.ids)  # one outbox item per status change, none lost
+        assert outbox == emitted
 
 
 RUNS: list[int] = []

@@ -2,12 +2,11 @@
 
 Routes only parse, authorize, call the domain and the store, and shape the reply."""
 
-from dataclasses import replace
 from typing import Annotated, Literal
 
 from aws_lambda_powertools import Logger
 
-from grievance import access, domain, events, photos, reference, store
+from grievance import access, domain, photos, reference, store
 from grievance.models import (
     CategoryView,
     FeedbackBody,
@@ -50,10 +49,6 @@ cursors = Cursors(settings().cursor_secret)
 app = create_app("grievance", "PuneConnect grievances", logger)
 
 
-def announce(change: domain.StatusChange) -> None:
-    events.status_changed(change, change.grievance.updated_at)
-
-
 # --- citizens ------------------------------------------------------------------------------------
 
 
@@ -89,7 +84,6 @@ def file_grievance(body: GrievanceCreate, caller: Caller, clock: Clock) -> Respo
         now=now,
     )
     g = store.create(change)  # under a fresh id if the one drawn is taken
-    announce(replace(change, grievance=g))
     return json_response(detail(g, "owner", caller, now), 201, {"Location": f"/grievances/{g.id}"})
 
 
@@ -171,7 +165,6 @@ def feedback(grievance_id: str, body: FeedbackBody, caller: CitizenCaller, clock
     now = clock.now()
     change = domain.give_feedback(g, rating=body.rating, comment=body.comment, now=now)
     saved = store.save(change, g)
-    announce(change)
     return json_response(detail(saved, "owner", caller, now))
 
 
@@ -181,7 +174,6 @@ def reopen(grievance_id: str, body: ReopenBody, caller: CitizenCaller, clock: No
     now = clock.now()
     change = domain.reopen(g, reason=body.reason, sla_hours=reference.category(g.category).sla_hours, now=now)
     saved = store.save(change, g)
-    announce(change)
     return json_response(detail(saved, "owner", caller, now))
 
 
@@ -225,7 +217,6 @@ def staff_update(grievance_id: str, change: StaffChange, caller: StaffCaller, cl
     now = clock.now()
     applied = domain.staff_change(g, status=change.status, assignee=change.assignee, note=change.note, now=now)
     saved = store.save(applied, g)
-    announce(applied)
     return json_response(detail(saved, relation, caller, now))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from grievance import domain, events, store
+from grievance import domain, store
 from pmc_common.clock import iso, parse_iso
 from pmc_common.errors import Conflict
 from pmc_common.instrument import instrumented
@@ -30,10 +30,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             continue
         try:  # refused by the lifecycle's auto_close row, or rated or reopened meanwhile: the owner wins
             change = domain.transition(current, "closed", by="system", via="auto_close", given={}, now=now)
-            store.save(change, read=current)
+            store.save(change, read=current)  # with its GrievanceStatusChanged, in one transaction
         except Conflict:
             continue
-        events.status_changed(change, at)
         closed += 1
     result = {"event_id": str(event["id"]), "time": at, "examined": len(grievance_ids), "closed": closed}
     logger.info("auto-close sweep done", extra=result)

@@ -11,7 +11,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from grievance import domain, events, reference, store
+from grievance import domain, reference, store
 from pmc_common.clock import iso, parse_iso
 from pmc_common.errors import Conflict
 from pmc_common.instrument import instrumented
@@ -55,7 +55,4 @@ def escalate_one(grievance_id: str, *, event_id: str, now: datetime) -> bool:
         change = domain.transition(current, current.status, by="system", via="escalate", given=given, now=now)
     except Conflict:
         return False  # the lifecycle's escalation row refuses it (not open, not due, level 3, this event)
-    if not store.save_quietly(change.grievance, read=current):
-        return False
-    events.escalated(change.grievance, change.grievance.escalation_level)
-    return True
+    return store.save_quietly(change.grievance, read=current)  # its GrievanceEscalated goes in the same write

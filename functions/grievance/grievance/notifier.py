@@ -25,8 +25,10 @@ def _sns() -> Any:
     return clients.client("sns")
 
 
-# EventBridge delivers at least once: a replayed event (same id) sends nothing again for a day.
-once_per_event = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
+# One SMS per domain event for a day, whatever delivers it again: EventBridge (at least once) or the outbox
+# relay republishing a record after a partial failure, which puts a new envelope `id` on the same event, so
+# the key is the outbox's `detail.event_id` (the envelope id only for an event published without one).
+once_per_event = IdempotencyConfig(event_key_jmespath="detail.event_id || id", expires_after_seconds=24 * 3600)
 persistence = DynamoDBPersistenceLayer(table_name=dynamo.table_name("IDEMPOTENCY_TABLE_NAME"))
 
 

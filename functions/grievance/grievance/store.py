@@ -9,6 +9,8 @@ Items (pk, sk):
               grievance at its current due_at, no other attribute (about 50 bytes: a 1 MB page counts
               about 20,000); put, moved and deleted in the transaction of every change that opens or
               closes a grievance or moves its due_at
+- outbox      (<id>, "event#<event id>"): a domain event (pmc_common.outbox), written in the transaction of
+              the change that emits it, delivered to the bus from the table's stream, TTL-deleted after 7 days
 Access patterns and their indexes (template.yaml). Every list reads about what it returns: the key
 of the index holds what the filter needs (no filter expressions), and each Query has a Limit:
 - a citizen's grievances / followed ones, newest first: ByCitizen (citizen_pk, citizen_sk = created_at#id)
@@ -29,7 +31,7 @@ of the index holds what the filter needs (no filter expressions), and each Query
 - open grievances of a category near a point: NearbyBySpot (sparse: nearby_key = category#geohash7 while
   open, nearby_spot = geohash12#id), read best first by pmc_common.nearest
 Every change of a grievance is one conditional UpdateItem on its version, in one transaction with
-the counters and due markers it moves; no list is ever a Scan."""
+the counters and due markers it moves and the outbox items of the events it emits; no list is ever a Scan."""
 
 from __future__ import annotations
 
@@ -49,11 +51,13 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from grievance.domain import OPEN, STATUSES, Counters, Grievance, StatusChange, within_sla
+from grievance.events import emitted
 from pmc_common import dynamo, ids
 from pmc_common.clock import parse_iso
 from pmc_common.errors import Conflict, Internal
 from pmc_common.geo import encode, search_cover
 from pmc_common.nearest import Nearest, Span, Spot, nearest, spot_key
+from pmc_common.outbox import OutboxModel
 
 STATS = "stats"
 GRIEVANCE = "grievance"
@@ -298,6 +302,19 @@ def _move_markers(tx: TransactWrite, before: Grievance | None, after: Grievance)
         tx.save(GrievanceItem(pk, sk))
 
 
+class OutboxItem(OutboxModel):
+    class Meta:
+        table_name = dynamo.table_name("GRIEVANCES_TABLE_NAME")
+        region = dynamo.region()
+        host = dynamo.endpoint()
+
+
+def _write_events(tx: TransactWrite, before: Grievance | None, after: Grievance) -> None:
+    """The change's domain events as outbox items in its own transaction: committed with it or not at all."""
+    for event in emitted(before, after):
+        tx.save(OutboxItem.item(after.id, event), condition=OutboxItem.pk.does_not_exist())
+
+
 def _conflicted(error: TransactWriteError) -> bool:
     return any(r is not None and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons or ())
 
@@ -330,6 +347,7 @@ def _create_once(change: StatusChange) -> bool:
             tx.save(item, condition=GrievanceItem.pk.does_not_exist())
             _move_counters(tx, change)
             _move_markers(tx, None, g)
+            _write_events(tx, None, g)
     except TransactWriteError as error:
         if _conflicted(error):
             return False
@@ -371,6 +389,7 @@ def save(change: StatusChange, read: Grievance) -> Grievance:
             )
             _move_counters(tx, change)
             _move_markers(tx, read, g)
+            _write_events(tx, read, g)
     except TransactWriteError as error:
         if _conflicted(error):
             raise Conflict(
@@ -392,6 +411,7 @@ def save_quietly(g: Grievance, read: Grievance) -> bool:
                 add_version_condition=False,
             )
             _move_markers(tx, read, g)
+            _write_events(tx, read, g)
     except TransactWriteError as error:
         if _conflicted(error):
             return False
@@ -691,7 +711,7 @@ class PhotoItem(Model):
     photo_status = UnicodeAttribute(null=True)
 
 
-_TABLE_CONNECTION = dynamo.share_connection(GrievanceItem, PhotoItem)
+_TABLE_CONNECTION = dynamo.share_connection(GrievanceItem, PhotoItem, OutboxItem)
 
 
 @dataclass(frozen=True)
