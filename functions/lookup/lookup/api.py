@@ -28,7 +28,7 @@ from pmc_common.app import Now, Query, Request, Response, create_app, lambda_han
 from pmc_common.auth import AdminCaller
 from pmc_common.caching import cached_json, etag_of, render, require_current
 from pmc_common.clock import iso
-from pmc_common.errors import Internal, Invalid, NotFound
+from pmc_common.errors import Invalid, NotFound
 from pmc_common.models import Slug, Ward
 from pmc_common.paging import Cursors, Page
 from pmc_common.settings import CommonSettings, load
@@ -218,11 +218,8 @@ def register(collection: Collection) -> None:
     def create(body: BaseModel, caller: AdminCaller, clock: Now) -> Response:
         fields = body.model_dump(mode="json")
         collection.check(fields)
-        for _ in range(5):  # ids are random; a collision draws another
-            doc = {"id": ids.new_id(collection.prefix), **fields, "updated_at": iso(clock.now())}
-            if store.create(collection.kind, doc):
-                return _written(collection, doc, 201, location=f"{collection.path}/{doc['id']}")
-        raise Internal("Could not allocate an id")
+        doc = store.create(collection.kind, collection.prefix, {**fields, "updated_at": iso(clock.now())})
+        return _written(collection, doc, 201, location=f"{collection.path}/{doc['id']}")
 
     def replace(request: Request, item_id: str, body: BaseModel, caller: AdminCaller, clock: Now) -> Response:
         read = _read(collection.kind, collection.prefix, item_id)

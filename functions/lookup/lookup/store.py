@@ -22,7 +22,7 @@ from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from pmc_common import dynamo
+from pmc_common import dynamo, ids
 from pmc_common.errors import PreconditionFailed
 from pmc_common.geo import encode
 from pmc_common.nearest import Nearest, Span, Spot, nearest, spot_key
@@ -142,15 +142,20 @@ def nearest_facilities(
     return nearest(lat, lng, radius_m, limit, cells, read)
 
 
-def create(kind: str, doc: dict[str, Any]) -> bool:
-    """Put a new item; False when the id is taken (the caller draws another)."""
-    try:
-        _item(kind, doc).save(condition=LookupItem.pk.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+def create(kind: str, prefix: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """Put a new item under a fresh random id (`prefix-` + 8 Crockford), drawing another when one is taken;
+    returns the document as stored."""
+
+    def put(doc: dict[str, Any]) -> bool:
+        try:
+            _item(kind, doc).save(condition=LookupItem.pk.does_not_exist())
+        except PutError as exc:
+            if dynamo.condition_failed(exc):
+                return False
+            raise
+        return True
+
+    return dynamo.with_fresh_id(lambda: {"id": ids.new_id(prefix), **fields}, put)
 
 
 def replace(kind: str, doc: dict[str, Any], read: Stored) -> None:
@@ -160,7 +165,7 @@ def replace(kind: str, doc: dict[str, Any], read: Stored) -> None:
     try:
         item.save(condition=LookupItem.pk.exists())
     except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if dynamo.condition_failed(exc):
             raise PreconditionFailed("The object changed while you were saving it") from None
         raise
 
@@ -171,7 +176,7 @@ def delete(kind: str, item_id: str, read: Stored) -> None:
     try:
         item.delete()
     except DeleteError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if dynamo.condition_failed(exc):
             raise PreconditionFailed("The object changed while you were deleting it") from None
         raise
 

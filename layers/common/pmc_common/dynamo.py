@@ -6,8 +6,10 @@ or DynamoDB Local. Read when a model class is defined, so set the environment be
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from pmc_common.errors import Internal
 from pmc_common.settings import ConfigurationError
 
 if TYPE_CHECKING:
@@ -42,3 +44,25 @@ def share_connection(table_model: type[Model], *others: type[Model]) -> Connecti
     for model in others:
         model._connection = table
     return table.connection
+
+
+def condition_failed(error: Exception) -> bool:
+    """Whether a PynamoDB write failed only on its condition: a single write's
+    ConditionalCheckFailedException, or a transaction cancelled by a ConditionalCheckFailed reason."""
+    reasons = getattr(error, "cancellation_reasons", None)
+    if reasons:
+        return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+ID_ATTEMPTS = 5  # ids carry 30+ random bits (API.md 1.2): one taken id is rare, five in a row never happen
+
+
+def with_fresh_id[T](draw: Callable[[], T], write: Callable[[T], bool], attempts: int = ID_ATTEMPTS) -> T:
+    """Write a new item under a random id (API.md 1.2: a conditional put, a collision retried): `write`
+    answers False when the id is taken, and another is drawn. Raises Internal after `attempts` tries."""
+    for _ in range(attempts):
+        candidate = draw()
+        if write(candidate):
+            return candidate
+    raise Internal("Could not allocate an id")
