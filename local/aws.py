@@ -135,7 +135,8 @@ class LocalAws:
         return f"DynamoDB at {self.dynamodb_endpoint_url}"
 
     def client(self, service: str) -> Any:
-        endpoint = self.dynamodb_endpoint_url if service == "dynamodb" else self.endpoint_url
+        # DynamoDB Local serves its streams on its own endpoint, as moto does
+        endpoint = self.dynamodb_endpoint_url if service in ("dynamodb", "dynamodbstreams") else self.endpoint_url
         return boto3.client(
             service,  # type: ignore[call-overload]
             endpoint_url=endpoint,

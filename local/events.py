@@ -1,4 +1,5 @@
-"""Lambda events and contexts as AWS builds them: HTTP API v2 requests and responses, scheduled events, SQS batches.
+"""Lambda events and contexts as AWS builds them: HTTP API v2 requests and responses, scheduled events, SQS and
+DynamoDB stream batches, and the partial batch failures a handler reports.
 
 Pure shaping of dictionaries; nothing here does I/O or invokes a handler."""
 
@@ -281,3 +282,45 @@ def eventbridge_event(body: Mapping[str, Any]) -> dict[str, Any]:
     event.setdefault("resources", [])
     event.setdefault("detail", {})
     return event
+
+
+def dynamodb_stream_event(records: Sequence[Mapping[str, Any]], stream_arn: str) -> dict[str, Any]:
+    """A DynamoDB Streams event for Lambda from GetRecords results: epoch creation times, the stream's ARN."""
+    return {"Records": [dynamodb_stream_record(r, stream_arn) for r in records]}
+
+
+def dynamodb_stream_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, Any]:
+    stream = dict(record["dynamodb"])
+    created = stream.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):  # botocore parses it; Lambda sends epoch seconds
+        stream["ApproximateCreationDateTime"] = float(int(created.timestamp()))
+    return {
+        "eventID": record["eventID"],
+        "eventName": record["eventName"],
+        "eventVersion": record.get("eventVersion", "1.1"),
+        "eventSource": "aws:dynamodb",
+        "awsRegion": REGION,
+        "dynamodb": stream,
+        "eventSourceARN": stream_arn,
+    }
+
+
+def batch_item_failures(result: Any, identifiers: set[str]) -> set[str] | None:
+    """The item identifiers (SQS message ids, stream sequence numbers) a handler reported failed, or None
+    when its response is invalid (Lambda then fails the whole batch)."""
+    if result is None:
+        return set()
+    if not isinstance(result, dict):
+        return None
+    failures = result.get("batchItemFailures")
+    if failures is None:
+        return set()
+    if not isinstance(failures, list):
+        return None
+    failed: set[str] = set()
+    for failure in failures:
+        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+        if not isinstance(identifier, str) or identifier not in identifiers:
+            return None
+        failed.add(identifier)
+    return failed

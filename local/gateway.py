@@ -1,5 +1,6 @@
 """The API Gateway HTTP API emulation: an ASGI app that routes as API Gateway does, verifies JWTs, invokes
-handlers with v2 events, and serves /_local/* helpers, /admin/, /openapi.json and /docs.
+handlers with v2 events, and serves /_local/* helpers (health, token, schedules, the SMS sent), /admin/,
+/openapi.json and /docs.
 
 Answers 401, 404 and 413 itself as problem+json; logs one line per request, never a token, body or query.
 /_local/health answers 503 problem+json naming each function whose init failed or whose last invocation
@@ -317,6 +318,8 @@ class Gateway:
         if path == "/_local/schedules" and method == "GET":
             items = [{"name": s.name, "expression": s.expression} for s in self.schedules.values()]
             return json_reply(200, {"items": items, "next_cursor": None})
+        if path == "/_local/sms" and method == "GET":
+            return json_reply(200, {"items": sent_sms(), "next_cursor": None})
         if path.startswith("/_local/schedules/") and method == "POST":
             name = unquote(path.removeprefix("/_local/schedules/"))
             try:
@@ -438,3 +441,13 @@ async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
         if not message.get("more_body"):
             break
     return b"".join(chunks)
+
+
+def sent_sms() -> list[dict[str, str]]:
+    """The SMS moto's SNS has accepted in this process, oldest first: what the notifier texted (local only)."""
+    from moto.sns.models import sns_backends
+
+    return [
+        {"phone_number": phone_number, "message": message}
+        for phone_number, message in sns_backends[ACCOUNT_ID][REGION].sms_messages.values()
+    ]

@@ -1,4 +1,4 @@
-"""Asynchronous event sources: SQS event source mappings, S3 notifications and EventBridge rules.
+"""Asynchronous event sources: SQS and DynamoDB stream event source mappings, S3 notifications and EventBridge rules.
 
 S3 and EventBridge deliver to internal local queues (a retry and failure queue stands in for Lambda's
 async retries); one polling thread per source invokes the handler. Never deletes a message a handler failed."""
@@ -12,9 +12,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from local.aws import LocalAws
-from local.events import eventbridge_event, s3_records, sqs_event
+from local.events import batch_item_failures, eventbridge_event, s3_records, sqs_event
 from local.runtime import LambdaRuntime
-from local.template import EventBridgeSource, S3Source, SqsSource, Template
+from local.streams import StreamPoller
+from local.template import EventBridgeSource, S3Source, SqsSource, StreamSource, Template
 
 log = logging.getLogger("local.pollers")
 
@@ -74,7 +75,7 @@ class AsyncSources:
         self.aws = aws
         self.runtime = runtime
         self._stop = threading.Event()
-        self._threads: list[QueuePoller] = []
+        self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
         sqs = self.aws.client("sqs")
@@ -87,6 +88,9 @@ class AsyncSources:
                     sqs_source.batch_size,
                     self._sqs_delivery(sqs_source),
                 )
+        for stream_source in self.template.stream_sources:
+            if stream_source.enabled:
+                self._poll_stream(stream_source, sqs)
         if not (self.template.s3_sources or self.template.eventbridge_sources):
             return
         failures = sqs.create_queue(QueueName=ASYNC_FAILURE_QUEUE)["QueueUrl"]
@@ -121,6 +125,21 @@ class AsyncSources:
 
     def _poll(self, sqs: Any, name: str, url: str, batch_size: int, deliver: Deliver) -> None:
         thread = QueuePoller(name, sqs, url, batch_size, deliver, self._stop)
+        thread.start()
+        self._threads.append(thread)
+
+    def _poll_stream(self, source: StreamSource, sqs: Any) -> None:
+        table = self.template.table(source.table)
+        on_failure = (sqs, self.aws.queue_urls[source.on_failure]) if source.on_failure else None
+        thread = StreamPoller(
+            source,
+            table.name,
+            self.aws.client("dynamodb"),
+            self.aws.client("dynamodbstreams"),
+            self.runtime,
+            self._stop,
+            on_failure,
+        )
         thread.start()
         self._threads.append(thread)
 
@@ -167,7 +186,7 @@ class AsyncSources:
                 return []
             if not source.report_batch_item_failures:
                 return messages
-            failed = _batch_item_failures(result, {m["MessageId"] for m in messages})
+            failed = batch_item_failures(result, {m["MessageId"] for m in messages})
             if failed is None:
                 log.error("%s returned an invalid batchItemFailures; the whole batch fails", source.function)
                 return []
@@ -206,23 +225,3 @@ class AsyncSources:
             log.exception("%s failed an asynchronous event; it will be retried", function)
             return False
         return True
-
-
-def _batch_item_failures(result: Any, message_ids: set[str]) -> set[str] | None:
-    """Ids reported failed, or None when the response is invalid (Lambda then fails the whole batch)."""
-    if result is None:
-        return set()
-    if not isinstance(result, dict):
-        return None
-    failures = result.get("batchItemFailures")
-    if failures is None:
-        return set()
-    if not isinstance(failures, list):
-        return None
-    failed: set[str] = set()
-    for failure in failures:
-        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
-        if not isinstance(identifier, str) or identifier not in message_ids:
-            return None
-        failed.add(identifier)
-    return failed

@@ -6,6 +6,7 @@ the template and never holds state of a running stack."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -137,6 +138,24 @@ class S3Source:
 
 
 @dataclass(frozen=True)
+class StreamSource:
+    """A DynamoDB event source mapping: the table's stream into a function with Lambda's batch settings."""
+
+    function: str
+    event_id: str
+    table: str  # logical id
+    starting_position: str = "LATEST"  # TRIM_HORIZON | LATEST
+    batch_size: int = 100
+    filters: tuple[Mapping[str, Any], ...] = ()  # FilterCriteria patterns, parsed; a record matching any passes
+    report_batch_item_failures: bool = False
+    bisect_on_error: bool = False
+    max_retry_attempts: int = -1  # -1: until the record is too old
+    max_record_age_seconds: int = -1  # -1: until it leaves the stream
+    on_failure: str | None = None  # logical id of the SQS queue given up batches are described to
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class EventBridgeSource:
     function: str
     event_id: str
@@ -237,6 +256,7 @@ class Template:
         self.sqs_sources: list[SqsSource] = []
         self.s3_sources: list[S3Source] = []
         self.eventbridge_sources: list[EventBridgeSource] = []
+        self.stream_sources: list[StreamSource] = []
         self._read_resources()
 
     # ----------------------------------------------------------------- loading
@@ -374,12 +394,42 @@ class Template:
                     tuple((str(r["Name"]).lower(), str(r["Value"])) for r in rules),
                 )
             )
+        elif kind == "DynamoDB":
+            self.stream_sources.append(self._stream_source(function, event_id, props))
         elif kind in ("EventBridgeRule", "CloudWatchEvent"):
             bus = props.get("EventBusName", "default")
             bus_name = bus if isinstance(bus, str) else _logical_id_of(bus, f"{where}.EventBusName")
             self.eventbridge_sources.append(EventBridgeSource(function, event_id, bus_name, props.get("Pattern") or {}))
         else:
             raise TemplateError(f"{where}: event type {kind} is not emulated by the local stack")
+
+    def _stream_source(self, function: str, event_id: str, props: Mapping[str, Any]) -> StreamSource:
+        where = f"{function}.Events.{event_id}"
+        table = _logical_id_of(props.get("Stream"), f"{where}.Stream")
+        if table not in self.resources or "StreamSpecification" not in (self.resources[table].get("Properties") or {}):
+            raise TemplateError(f"{where}: {table} is not a table with a StreamSpecification")
+        filters = []
+        for entry in (props.get("FilterCriteria") or {}).get("Filters") or []:
+            pattern = entry.get("Pattern")
+            try:
+                filters.append(json.loads(pattern) if isinstance(pattern, str) else dict(pattern))
+            except (TypeError, ValueError):
+                raise TemplateError(f"{where}.FilterCriteria: a Pattern is not JSON: {pattern!r}") from None
+        on_failure = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        return StreamSource(
+            function,
+            event_id,
+            table,
+            str(props.get("StartingPosition", "LATEST")),
+            int(props.get("BatchSize", 100)),
+            tuple(filters),
+            "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+            props.get("BisectBatchOnFunctionError", False) is True,
+            int(props.get("MaximumRetryAttempts", -1)),
+            int(props.get("MaximumRecordAgeInSeconds", -1)),
+            _logical_id_of(on_failure, f"{where}.DestinationConfig") if on_failure is not None else None,
+            props.get("Enabled", True) is not False,
+        )
 
     def _is_public(self, props: Mapping[str, Any]) -> bool:
         authorizer = (props.get("Auth") or {}).get("Authorizer")
@@ -437,8 +487,6 @@ class Template:
         if key in ("Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Condition"):
             return self._evaluate(key, arg, names)
         if key == "Fn::ToJsonString":
-            import json
-
             return json.dumps(self.resolve(arg, names), separators=(",", ":"))
         raise TemplateError(f"{key} is not supported by the local stack")
 

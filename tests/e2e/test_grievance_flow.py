@@ -1,5 +1,6 @@
 """A grievance's life over HTTP on the local stack: a citizen logs it with a photo, staff assign and
-resolve it, the citizen rates it; another citizen cannot see it; an overdue one escalates once."""
+resolve it, the citizen rates it; another citizen cannot see it; an overdue one escalates once. Each
+status change and escalation texts the citizen once, through the outbox relay and the notifier."""
 
 from __future__ import annotations
 
@@ -34,6 +35,14 @@ def wait_for(check: Callable[[], Any], seconds: float = 30.0) -> Any:
             return result
         time.sleep(0.2)
     raise AssertionError("condition not met in time")
+
+
+def texts_to(http: httpx.Client, phone_number: str, grievance_id: str) -> list[str]:
+    """The English lines of the SMS the local stack sent to a number about one grievance (GET /_local/sms)."""
+    items = http.get("/_local/sms").json()["items"]
+    return [
+        i["message"].split("\n")[0] for i in items if i["phone_number"] == phone_number and grievance_id in i["message"]
+    ]
 
 
 def jpeg_with_gps() -> bytes:
@@ -90,6 +99,12 @@ def test_a_grievance_from_logging_to_rating(stack: str, token: TokenFactory) -> 
         mine = http.get("/me/grievances", headers=citizen).json()["items"]
         assert mine[0]["id"] == gid
         assert mine[0]["photo_count"] == 1
+        # every status change went through the outbox, the relay, the bus and the notifier: one SMS each
+        statuses = ("Submitted", "Assigned", "In progress", "Resolved", "Closed")
+        wait_for(lambda: len(texts_to(http, "+919800001001", gid)) >= len(statuses))
+        assert sorted(texts_to(http, "+919800001001", gid)) == sorted(
+            f"PMC CARE: Your complaint {gid} is now {status}." for status in statuses
+        )
 
 
 def test_an_overdue_grievance_escalates_once(stack: str, token: TokenFactory) -> None:
@@ -105,3 +120,5 @@ def test_an_overdue_grievance_escalates_once(stack: str, token: TokenFactory) ->
         detail = http.get(f"/grievances/{gid}", headers=citizen).json()
         assert detail["escalation_level"] == 1
         assert [e["level"] for e in detail["timeline"] if e["type"] == "escalated"] == [1]
+        escalated = wait_for(lambda: [t for t in texts_to(http, "+919800001003", gid) if "escalated" in t])
+        assert len(escalated) == 1

@@ -101,7 +101,8 @@ def outbox_figures(items: list[Any], ids: list[str]) -> tuple[Counter[tuple[Any,
     for grievance_id in ids:  # outbox attributes are not GrievanceItem's: read through the outbox model
         for outbox in store.OutboxItem.query(grievance_id, store.OutboxItem.sk.startswith("event#")):
             detail = json.loads(outbox.detail)
-            assert outbox.kind == "outbox" and outbox.expires_at > 0
+            assert outbox.kind == "outbox"
+            assert outbox.expires_at > 0
             assert outbox.sk == f"event#{detail['event_id']}"
             if outbox.detail_type == "GrievanceEscalated":
                 stored[(grievance_id, "GrievanceEscalated", detail["level"])] += 1

@@ -1,5 +1,6 @@
 """The local stack's asynchronous sources, in-process on the fixture template: SQS pollers with batch and
-partial-failure semantics, redrive to the DLQ, S3 notifications, EventBridge rules; tables from the template."""
+partial-failure semantics, redrive to the DLQ, DynamoDB stream mappings (filter, batch size, partial failures,
+retries, on-failure queue), S3 notifications, EventBridge rules; tables from the template."""
 
 from __future__ import annotations
 
@@ -164,6 +165,47 @@ def test_eventbridge_rule_delivers_matching_events(stack: LocalStack, recorder: 
     assert mine[0]["source"] == "pmc.fixture"
     assert mine[0]["detail-type"] == "ThingHappened"
     assert {"version", "id", "account", "time", "region", "resources"} <= mine[0].keys()
+
+
+def test_stream_records_pass_the_filter_in_batches_and_failures_are_retried_then_given_up(
+    stack: LocalStack, recorder: ModuleType
+) -> None:
+    run = uuid.uuid4().hex
+    dynamodb = stack.aws.client("dynamodb")
+    table = dynamodb.describe_table(TableName="FixtureTable")["Table"]
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+    writes = [("other", "other", "ok"), ("a", "job", "ok"), ("b", "job", "fail_once"), ("c", "job", "ok")]
+    for name, kind, outcome in [*writes, ("d", "job", "fail")]:
+        item = {"pk": {"S": f"{run}-{name}"}, "sk": {"S": "JOB"}, "kind": {"S": kind}, "outcome": {"S": outcome}}
+        dynamodb.put_item(TableName="FixtureTable", Item=item)
+    dynamodb.update_item(  # a MODIFY of a job: not an INSERT, filtered out
+        TableName="FixtureTable",
+        Key={"pk": {"S": f"{run}-a"}, "sk": {"S": "JOB"}},
+        UpdateExpression="SET outcome = :o",
+        ExpressionAttributeValues={":o": {"S": "changed"}},
+    )
+
+    recorder.wait_for("stream_ok", lambda items: {f"{run}-{n}" for n in "abc"} <= set(items), WAIT_SECONDS)
+    bodies = _eventually(
+        lambda: [b for b in _dlq_bodies(stack, "StreamDeadLetterQueue") if b["DDBStreamBatchInfo"]["batchSize"]],
+        "given-up batch described in the DLQ",
+    )
+    ok = [name for name in recorder.received("stream_ok") if name.startswith(run)]
+    assert f"{run}-other" not in ok  # filtered out
+    assert f"{run}-d" not in ok  # never succeeded
+    assert ok.index(f"{run}-a") < ok.index(f"{run}-b")  # a shard in order, b retried before c is done
+    batches = [b for b in recorder.received("stream_batches") if run in json.dumps(b)]
+    assert all(len(b["Records"]) <= 2 for b in batches)  # BatchSize
+    delivered = [r["dynamodb"]["NewImage"]["pk"]["S"] for b in batches for r in b["Records"]]
+    assert delivered.count(f"{run}-d") == 3  # the first try and MaximumRetryAttempts: 2
+    assert all(r["eventName"] == "INSERT" for b in batches for r in b["Records"])
+    record = batches[0]["Records"][0]
+    assert record["eventSource"] == "aws:dynamodb"
+    assert "/stream/" in record["eventSourceARN"]
+    assert {"Keys", "NewImage", "SequenceNumber", "StreamViewType"} <= record["dynamodb"].keys()
+    info = bodies[-1]["DDBStreamBatchInfo"]
+    assert info["batchSize"] == 1
+    assert bodies[-1]["requestContext"]["condition"] == "RetryAttemptsExhausted"
 
 
 def test_stop_restores_the_process_environment(tmp_path: Path) -> None:

@@ -65,6 +65,44 @@ def test_event_sources_keep_batch_and_filter_settings(fixture_template: Template
     assert queues["WorkQueue"].visibility_timeout == 1
 
 
+def test_stream_sources_keep_filter_batch_and_retry_settings(fixture_template: Template) -> None:
+    (jobs,) = fixture_template.stream_sources
+    assert (jobs.function, jobs.table, jobs.starting_position, jobs.batch_size) == (
+        "StreamWorkerFunction",
+        "FixtureTable",
+        "LATEST",
+        2,
+    )
+    assert jobs.filters == ({"eventName": ["INSERT"], "dynamodb": {"NewImage": {"kind": {"S": ["job"]}}}},)
+    assert (jobs.report_batch_item_failures, jobs.bisect_on_error, jobs.max_retry_attempts) == (True, True, 2)
+    assert jobs.on_failure == "StreamDeadLetterQueue"
+    definition = table_definition(fixture_template.table("FixtureTable"), fixture_template)
+    assert definition["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+
+
+def test_the_grievance_outbox_relay_reads_only_outbox_inserts() -> None:
+    from local.streams import passes
+
+    template = Template.load(ROOT / "template.yaml")
+    (relay,) = template.stream_sources
+    assert (relay.function, relay.table, relay.report_batch_item_failures) == (
+        "OutboxRelayFunction",
+        "GrievancesTable",
+        True,
+    )
+    definition = table_definition(template.table("GrievancesTable"), template)
+    assert definition["StreamSpecification"]["StreamViewType"] == "NEW_IMAGE"
+    assert template.table("GrievancesTable").ttl_attribute == "expires_at"
+
+    def record(event_name: str, kind: str) -> dict[str, object]:
+        return {"eventName": event_name, "dynamodb": {"NewImage": {"kind": {"S": kind}}}}
+
+    assert passes(relay.filters, record("INSERT", "outbox"))
+    assert not passes(relay.filters, record("MODIFY", "outbox"))
+    assert not passes(relay.filters, record("INSERT", "grievance"))
+    assert not passes(relay.filters, {"eventName": "REMOVE", "dynamodb": {"Keys": {}}})  # a TTL delete
+
+
 def test_functions_merge_globals_and_resolve_their_environment(fixture_template: Template) -> None:
     echo = fixture_template.functions["EchoApiFunction"]
     assert echo.handler == "fixture_api.api.handler"
