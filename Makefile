@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 PYTEST_SEED ?= 20261201
 PYTEST_ORDER := -p randomly --randomly-seed=$(PYTEST_SEED)
 
-.PHONY: help install run test test-moto test-fast lint format typecheck template-check unit integration e2e bench build deploy clean
+.PHONY: help install run test test-moto test-fast lint format typecheck template-check pins pins-check unit integration e2e bench build deploy clean
 
 help:
 	@echo "make run      start the local stack with seed data on 127.0.0.1:$${PORT:-3000}"
@@ -25,6 +25,7 @@ help:
 	@echo "make test-moto  the integration and end-to-end tiers with DynamoDB on moto (default: DynamoDB Local)"
 	@echo "make install  install what is missing (.venv, .venv-sam, system packages, DynamoDB Local)"
 	@echo "make bench    run the benchmarks and rewrite bench/RESULTS.md"
+	@echo "make pins     rewrite the pinned requirements.txt / constraints-sam.txt (tools/pin_requirements.py)"
 	@echo "make build | deploy ENV=dev|prod"
 
 $(STAMPS):
@@ -34,14 +35,17 @@ $(PY):
 	@test -n "$(PYTHON313)" || { echo "python3.13 not found: install it (e.g. pyenv install 3.13)"; exit 1; }
 	$(PYTHON313) -m venv $(VENV)
 
-$(STAMPS)/venv: $(PY) requirements-dev.txt constraints.txt layers/common/requirements.txt functions/*/requirements.txt layers/common/pyproject.toml | $(STAMPS)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+# The requirements.in files too: a dependency just declared there is installed (at its constraints.txt pin)
+# before `make pins` writes it into the generated requirements.txt.
+RUNTIME_IN := layers/common/requirements.in $(wildcard functions/*/requirements.in)
+$(STAMPS)/venv: $(PY) requirements-dev.txt constraints.txt layers/common/requirements.txt functions/*/requirements.txt $(RUNTIME_IN) layers/common/pyproject.toml | $(STAMPS)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt $(RUNTIME_IN:%=-r %) -c constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e layers/common
 	@touch $@
 
-$(STAMPS)/sam: requirements-sam.txt | $(STAMPS)
+$(STAMPS)/sam: requirements-sam.txt constraints-sam.txt | $(STAMPS)
 	@test -x $(SAMVENV)/bin/python || $(PYTHON313) -m venv $(SAMVENV)
-	$(SAMVENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	$(SAMVENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt -c constraints-sam.txt
 	@touch $@
 
 $(STAMPS)/system: tools/install-system.sh | $(STAMPS)
@@ -71,6 +75,15 @@ format: $(STAMPS)/venv
 typecheck: $(STAMPS)/venv
 	$(VENV)/bin/mypy layers/common/pmc_common functions/lookup/lookup functions/grievance/grievance local
 
+# The layer's and functions' requirements.txt and constraints-sam.txt are generated (fully pinned) from the
+# requirements.in files, constraints.txt and requirements-sam.txt: `make pins` rewrites them, `pins-check`
+# fails when one differs from what tools/pin_requirements.py would write.
+pins: $(STAMPS)/venv $(STAMPS)/sam
+	$(PY) tools/pin_requirements.py
+
+pins-check: $(STAMPS)/venv $(STAMPS)/sam
+	$(PY) tools/pin_requirements.py --check
+
 template-check: $(STAMPS)/sam
 	$(SAMVENV)/bin/cfn-lint template.yaml
 	$(SAMVENV)/bin/sam validate --lint --template template.yaml
@@ -79,7 +92,7 @@ template-check: $(STAMPS)/sam
 		> .aws-sam/build.log 2>&1 || { cat .aws-sam/build.log; exit 1; }
 	@echo "sam build: ok"
 
-test: install lint typecheck template-check
+test: install lint typecheck pins-check template-check
 	$(PY) -m pytest $(PYTEST_ORDER) $(PYTEST_ARGS)
 
 test-moto: install
