@@ -44,16 +44,20 @@ def text(min_length: int, max_length: int) -> Any:
     ]
 
 
+# Bodies and views are built (validator and serializer) on first use, not at import: a cold start builds
+# only the models of the route it serves (defer_build; the OpenAPI document builds the rest when asked).
+
+
 class Body(BaseModel):
     """A request body: strict types, unknown fields rejected, strings trimmed."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True, defer_build=True)
 
 
 class View(BaseModel):
     """A response shape: every documented field present (None rendered as null)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Bilingual(View):

@@ -9,11 +9,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
@@ -21,6 +19,9 @@ from pmc_common import ids
 from pmc_common.clients import put_event
 from pmc_common.clock import iso
 from pmc_common.instrument import LambdaHandler, instrumented
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 KIND = "outbox"
 SORT_PREFIX = "event#"
@@ -91,6 +92,10 @@ def relay_handler(service: str, bus_name: str) -> LambdaHandler:
     """The relay function of one service's table, instrumented like every handler: each INSERT of an outbox
     item (the event source mapping filters the stream) goes onto `bus_name`; records that fail are reported
     as partial batch failures, so Lambda retries from the first of them and never skips one."""
+    # Imported here: Powertools' batch utilities load its parser's pydantic models (~25 ms), and the API
+    # functions import this module for OutboxModel alone, on their cold path.
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
     logger = Logger(service=service)
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 

@@ -10,12 +10,15 @@ import hmac
 import json
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from pmc_common.errors import BadRequest
 
 
 class Page[T](BaseModel):
+    # Page[X] is a route's response_model, read only for the OpenAPI document: not built at import.
+    model_config = ConfigDict(defer_build=True)
+
     items: list[T]
     next_cursor: str | None = None
 
