@@ -294,6 +294,9 @@ class Route:
     status_code: int
     response_model: Any
     name: str
+    # problems it may answer beyond those its dependencies, body and path imply (pmc_common.openapi):
+    # status -> the `code`s it may carry, e.g. {409: ("is_owner", "grievance_not_open")}
+    responses: dict[int, tuple[str, ...]] = field(default_factory=dict)
     pattern: re.Pattern[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -334,10 +337,21 @@ class App:
         self._openapi: dict[str, Any] | None = None
 
     def route(
-        self, method: str, path: str, status_code: int = 200, response_model: Any = None, name: str | None = None
+        self,
+        method: str,
+        path: str,
+        status_code: int = 200,
+        response_model: Any = None,
+        name: str | None = None,
+        responses: dict[int, Iterable[str]] | None = None,
     ) -> Decorator:
+        """`name`: the operation's (snake_case; the OpenAPI camelCases it); `responses`: problems beyond those
+        the OpenAPI derives, status -> their `code`s."""
+        extra = {status: tuple(codes) for status, codes in (responses or {}).items()}
+
         def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-            self.routes.append(Route(method, path, endpoint, status_code, response_model, name or endpoint.__name__))
+            route = Route(method, path, endpoint, status_code, response_model, name or endpoint.__name__, extra)
+            self.routes.append(route)
             return endpoint
 
         return register
