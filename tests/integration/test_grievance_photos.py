@@ -128,7 +128,7 @@ def s3_event(bucket: str, key: str, at: datetime) -> dict[str, Any]:
 
 def keys_of(local_aws: Any, m: SimpleNamespace, grievance_id: str) -> set[str]:
     listed = local_aws.client("s3").list_objects_v2(
-        Bucket=m.photos.settings().photos_bucket_name, Prefix=f"grievances/{grievance_id}/"
+        Bucket=m.photos.photos_bucket_name(), Prefix=f"grievances/{grievance_id}/"
     )
     return {item["Key"] for item in listed.get("Contents", [])}
 
@@ -137,7 +137,7 @@ def put_and_process(local_aws: Any, m: SimpleNamespace, g: Any, declared: str, b
     """Request an upload, write `body` under its key directly (as an upload that bypassed the
     policy would), and run the processor on the event; returns the photo as stored."""
     reply = m.photos.request_upload(g, declared, now)
-    bucket = m.photos.settings().photos_bucket_name
+    bucket = m.photos.photos_bucket_name()
     key = reply["fields"]["key"]
     local_aws.client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=declared)
     m.processor.handler(s3_event(bucket, key, now), lambda_context())
@@ -167,7 +167,7 @@ def test_a_camera_jpeg_is_uprighted_stripped_of_metadata_and_thumbnailed(
     assert pending["url"] is pending["thumbnail_url"] is pending["width"] is None
 
     upload(reply, original, "image/jpeg")
-    bucket = m.photos.settings().photos_bucket_name
+    bucket = m.photos.photos_bucket_name()
     outcome = m.processor.handler(s3_event(bucket, reply["fields"]["key"], now), lambda_context())
     assert outcome == {"outcomes": {"ready": 1}}
 
@@ -222,7 +222,7 @@ def test_processing_the_same_event_twice_changes_nothing_the_second_time(
     g = new_grievance(m, now)
     reply = m.photos.request_upload(g, "image/png", now)
     upload(reply, png(), "image/png")
-    event = s3_event(m.photos.settings().photos_bucket_name, reply["fields"]["key"], now)
+    event = s3_event(m.photos.photos_bucket_name(), reply["fields"]["key"], now)
     assert m.processor.handler(event, lambda_context()) == {"outcomes": {"ready": 1}}
     photo, keys = m.store.photo(g.id, reply["photo_id"]), keys_of(local_aws, m, g.id)
 
@@ -238,7 +238,7 @@ def test_a_text_file_named_jpg_is_rejected_as_not_an_image_and_deleted(
     g = new_grievance(m, now)
     reply = m.photos.request_upload(g, "image/jpeg", now)
     upload(reply, b"Call me on 98XXXXXXXX, this is not a picture.\n", "image/jpeg")
-    m.processor.handler(s3_event(m.photos.settings().photos_bucket_name, reply["fields"]["key"], now), lambda_context())
+    m.processor.handler(s3_event(m.photos.photos_bucket_name(), reply["fields"]["key"], now), lambda_context())
 
     photo = m.store.photo(g.id, reply["photo_id"])
     assert (photo.status, photo.rejection_reason) == ("rejected", "not_an_image")

@@ -14,6 +14,7 @@ import pytest
 from pmc_common import dynamo
 from pmc_common.clock import FixedClock
 from pmc_common.errors import Conflict
+from pmc_common.settings import IdempotencyTable, load
 from tests.harness import Api, Caller, Reply
 
 GARBAGE = {
@@ -69,7 +70,7 @@ def idempotency_records() -> list[dict[str, Any]]:
     client: Any = botocore.session.get_session().create_client(
         "dynamodb", region_name=dynamo.region(), endpoint_url=dynamo.endpoint()
     )
-    return list(client.scan(TableName=dynamo.table_name("IDEMPOTENCY_TABLE_NAME"), ConsistentRead=True)["Items"])
+    return list(client.scan(TableName=load(IdempotencyTable).idempotency_table_name, ConsistentRead=True)["Items"])
 
 
 def test_a_create_retried_with_the_same_key_files_one_grievance(api: Api, clock: FixedClock, citizen: Caller) -> None:

@@ -10,8 +10,9 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from grievance import messages, store
 from grievance.domain import Grievance
-from pmc_common import clients, dynamo
+from pmc_common import clients
 from pmc_common.instrument import instrumented
+from pmc_common.settings import IdempotencyTable, load
 
 logger = Logger(service="grievance")
 
@@ -29,7 +30,7 @@ def _sns() -> Any:
 # relay republishing a record after a partial failure, which puts a new envelope `id` on the same event, so
 # the key is the outbox's `detail.event_id` (the envelope id only for an event published without one).
 once_per_event = IdempotencyConfig(event_key_jmespath="detail.event_id || id", expires_after_seconds=24 * 3600)
-persistence = DynamoDBPersistenceLayer(table_name=dynamo.table_name("IDEMPOTENCY_TABLE_NAME"))
+persistence = DynamoDBPersistenceLayer(table_name=load(IdempotencyTable).idempotency_table_name)
 
 
 @instrumented("grievance", logger)

@@ -3,7 +3,7 @@ source mapping) onto the project bus, with partial batch failures. Never writes 
 
 from __future__ import annotations
 
-from grievance.settings import settings
+from grievance.settings import event_bus_name
 from pmc_common import outbox
 
-handler = outbox.relay_handler("grievance", settings().event_bus_name)
+handler = outbox.relay_handler("grievance", event_bus_name())

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from grievance import store
 from grievance.domain import Grievance
-from grievance.settings import settings
+from grievance.settings import photos_bucket_name
 from pmc_common import clients, ids
 from pmc_common.clock import iso, parse_iso
 from pmc_common.errors import Conflict, Internal
@@ -99,7 +99,7 @@ def request_upload(g: Grievance, content_type: str, now: datetime) -> dict[str, 
         raise Internal("Could not reserve a photo slot under contention")
     policy = upload_policy(g.id, photo.id, content_type)
     signed = s3().generate_presigned_post(
-        Bucket=settings().photos_bucket_name,
+        Bucket=photos_bucket_name(),
         Key=policy.key,
         Fields=policy.fields,
         Conditions=policy.conditions,
@@ -117,7 +117,7 @@ def request_upload(g: Grievance, content_type: str, now: datetime) -> dict[str, 
 def _signed_get(object_key: str) -> str:
     url: str = s3().generate_presigned_url(
         "get_object",
-        Params={"Bucket": settings().photos_bucket_name, "Key": object_key},
+        Params={"Bucket": photos_bucket_name(), "Key": object_key},
         ExpiresIn=int(URL_LIFETIME.total_seconds()),
     )
     return url

@@ -38,11 +38,7 @@ REFERENCE_MAX_AGE = 300
 DEFAULT_RADIUS_M = 2_000  # API.md 2.3
 
 
-class LookupSettings(CommonSettings):
-    lookup_table_name: str
-
-
-settings = load(LookupSettings)
+settings = load(CommonSettings)
 cursors = Cursors(settings.cursor_secret)
 logger = Logger(service="lookup")
 app = create_app("lookup", "PuneConnect lookup", logger)

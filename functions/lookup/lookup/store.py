@@ -20,12 +20,13 @@ from typing import Any
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
+from lookup.settings import LookupTable
 from pmc_common import dynamo, ids
 from pmc_common.errors import PreconditionFailed
 from pmc_common.geo import encode
 from pmc_common.nearest import Nearest, Span, Spot, nearest, spot_key
+from pmc_common.settings import load
 
 FACILITY = "facility"
 CELL_PRECISION = 5  # index partitions of ≈ 4.9 × 4.6 km: a 10 km search's cover fits MAX_CELLS
@@ -59,14 +60,12 @@ class ByCategoryCell(GlobalSecondaryIndex["LookupItem"]):
     spot = UnicodeAttribute(range_key=True)
 
 
-class LookupItem(Model):
-    class Meta:
-        table_name = dynamo.table_name("LOOKUP_TABLE_NAME")
-        region = dynamo.region()
-        host = dynamo.endpoint()
+class LookupItem(dynamo.TableModel):
+    """pk: the kind, sk: the id."""
 
-    pk = UnicodeAttribute(hash_key=True)  # the kind
-    sk = UnicodeAttribute(range_key=True)  # the id
+    class Meta:
+        table_name = load(LookupTable).lookup_table_name
+
     doc = JSONAttribute()  # the API.md object, as served
     category_key = UnicodeAttribute(null=True)
     cell = UnicodeAttribute(null=True)

@@ -1,20 +1,25 @@
-"""PynamoDB connection settings shared by every store: region, and the endpoint of a local engine.
+"""What every store shares over PynamoDB: the base model of a table (keys, region, the endpoint of a local
+engine), one connection per table and its transactions, condition-failed detection, the fresh-id retry.
 
 In AWS no endpoint is set; locally AWS_ENDPOINT_URL_DYNAMODB (or AWS_ENDPOINT_URL) points at moto
-or DynamoDB Local. Read when a model class is defined, so set the environment before importing a store."""
+or DynamoDB Local. Read when a model class is defined, so set the environment before importing a store.
+Table names come from each service's settings (pmc_common.settings), never from here."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from pmc_common.errors import Internal
 from pmc_common.settings import ConfigurationError
 
 if TYPE_CHECKING:
     from pynamodb.connection import Connection
-    from pynamodb.models import Model
 
 
 def region() -> str:
@@ -33,6 +38,27 @@ def table_name(variable: str) -> str:
     return name
 
 
+class TableModel(Model):
+    """An item of one of the house's tables, keyed (pk, sk). A model names its table and nothing else:
+
+        class GrievanceItem(TableModel):
+            class Meta:
+                table_name = load(GrievanceTable).grievances_table_name
+
+    and gets the region and local endpoint (above) when it is defined, as PynamoDB reads them."""
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+    def __init_subclass__(cls, **options: Any) -> None:
+        # Runs before PynamoDB's metaclass reads the Meta, which takes the region and host given here.
+        meta = cls.__dict__.get("Meta")
+        if meta is not None:
+            meta.region = getattr(meta, "region", None) or region()
+            meta.host = getattr(meta, "host", None) or endpoint()
+        super().__init_subclass__(**options)
+
+
 def share_connection(table_model: type[Model], *others: type[Model]) -> Connection:
     """One connection, so one botocore client, for every model of one table, and for its transactions.
 
@@ -44,6 +70,12 @@ def share_connection(table_model: type[Model], *others: type[Model]) -> Connecti
     for model in others:
         model._connection = table
     return table.connection
+
+
+def transaction(table_model: type[Model]) -> TransactWrite:
+    """One TransactWriteItems on the connection of `table_model`'s table (shared by its models through
+    share_connection); PynamoDB 6 needs the connection given."""
+    return TransactWrite(connection=table_model._get_connection().connection)
 
 
 def condition_failed(error: Exception) -> bool:

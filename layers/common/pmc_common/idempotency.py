@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from aws_lambda_powertools import Logger
 
-from pmc_common import clients, dynamo
+from pmc_common import clients
 from pmc_common.app import _JSON_BODY, Depends, Request, Response
 from pmc_common.auth import Caller, citizen
 from pmc_common.errors import BadRequest, Conflict, Invalid
+from pmc_common.settings import IdempotencyTable, load
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
@@ -40,7 +41,6 @@ REPLAYED = "Idempotency-Replayed"
 KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 KEPT_SECONDS = 24 * 3600
 RETRY_AFTER_SECONDS = 1
-TABLE_VARIABLE = "IDEMPOTENCY_TABLE_NAME"
 # One prefix for every service's records, so a key is the caller's across the API (API.md 1.10), and records
 # outlive a renamed function (Powertools' default prefix is the Lambda function's name).
 SCOPE = "idempotency-key"
@@ -93,7 +93,7 @@ def idempotency(*, required: bool = False) -> Callable[..., Retry]:
     """The dependency reading `Idempotency-Key` for a route (one per `required`, so it is solved once).
 
     Made when a service's api module is imported, so a missing table name fails that cold start."""
-    dynamo.table_name(TABLE_VARIABLE)
+    load(IdempotencyTable)
 
     def idempotency_key(request: Request, caller: Annotated[Caller, Depends(citizen)]) -> Retry:
         key = checked_key(request.headers.get(HEADER), required=required)
@@ -196,6 +196,6 @@ def _replies() -> _Replies:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
     persistence = DynamoDBPersistenceLayer(
-        table_name=dynamo.table_name(TABLE_VARIABLE), boto3_client=clients.client("dynamodb")
+        table_name=load(IdempotencyTable).idempotency_table_name, boto3_client=clients.client("dynamodb")
     )
     return _Replies(persistence)
