@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any, Self
 
 from aws_lambda_powertools import Logger
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
 from pmc_common import ids
+from pmc_common.batches import batch_handler
 from pmc_common.clients import put_event
 from pmc_common.clock import iso
+from pmc_common.dynamo import TableModel
 from pmc_common.instrument import LambdaHandler, instrumented
 
 if TYPE_CHECKING:
@@ -49,11 +50,9 @@ class DomainEvent:
         return cls(event_id, source, detail_type, {**detail, "event_id": event_id}, iso(now))
 
 
-class OutboxModel(Model):
+class OutboxModel(TableModel):
     """An outbox item, (<aggregate id>, "event#<event id>"): give it a Meta with the table in the store."""
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     kind = UnicodeAttribute()
     source = UnicodeAttribute()
     detail_type = UnicodeAttribute()
@@ -91,13 +90,8 @@ def publish(record: DynamoDBRecord, bus_name: str) -> None:
 def relay_handler(service: str, bus_name: str) -> LambdaHandler:
     """The relay function of one service's table, instrumented like every handler: each INSERT of an outbox
     item (the event source mapping filters the stream) goes onto `bus_name`; records that fail are reported
-    as partial batch failures, so Lambda retries from the first of them and never skips one."""
-    # Imported here: Powertools' batch utilities load its parser's pydantic models (~25 ms), and the API
-    # functions import this module for OutboxModel alone, on their cold path.
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
+    as partial batch failures (pmc_common.batches), so Lambda retries from the first of them and never skips one."""
     logger = Logger(service=service)
-    processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
     def relay(record: DynamoDBRecord) -> None:
         try:
@@ -107,8 +101,4 @@ def relay_handler(service: str, bus_name: str) -> LambdaHandler:
             logger.warning("outbox record not published; retried", extra={"sequence_number": sequence})
             raise
 
-    @instrumented(service, logger)
-    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return dict(process_partial_response(event=event, record_handler=relay, processor=processor, context=context))
-
-    return handler
+    return instrumented(service, logger)(batch_handler("DynamoDBStreams", relay))
