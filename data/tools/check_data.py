@@ -14,6 +14,9 @@ from pathlib import Path
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import simplify_wards
+
 DATA = Path(__file__).resolve().parent.parent
 CROCK = "[0-9A-HJKMNP-TV-Z]"
 ID_RE = {p: re.compile(rf"^{p}-{CROCK}{{8}}$") for p in ("FAC", "OFF", "CON", "WHO")}
@@ -114,6 +117,22 @@ for i, a in enumerate(ward_list):
 union_area = sum(g.area for g in ward_list)
 if abs(union_area - boundary.area) > 1e-6 * max(boundary.area, 1):
     err(f"boundary area {boundary.area} != sum of wards {union_area}")
+
+# the phone-sized wards GET /wards serves by default: what simplify_wards.py writes from wards.geojson,
+# valid, the same wards and properties, still a coverage (no overlaps)
+simplified_fc = load(simplify_wards.NAME)
+if simplified_fc != simplify_wards.build():
+    err(f"{simplify_wards.NAME}: differs from what tools/simplify_wards.py writes (run it)")
+simplified = [shape(f["geometry"]) for f in simplified_fc["features"]]
+if [f["properties"] for f in simplified_fc["features"]] != [f["properties"] for f in wards_fc["features"]]:
+    err(f"{simplify_wards.NAME}: ward properties differ from wards.geojson")
+for f, g in zip(simplified_fc["features"], simplified, strict=True):
+    if not g.is_valid:
+        err(f"{simplify_wards.NAME} {f['properties']['ward']}: invalid geometry")
+for i, a in enumerate(simplified):
+    for b in simplified[i + 1 :]:
+        if a.intersection(b).area > 1e-10:
+            err(f"{simplify_wards.NAME}: wards overlap")
 
 
 def place(where, lat, lng, ward=None):

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
-from lookup import domain, store
+from lookup import domain, store, wards
 from lookup.models import (
     ContactIn,
     ContactView,
@@ -20,6 +20,8 @@ from lookup.models import (
     OfficeIn,
     OfficeType,
     OfficeView,
+    WardOfficeView,
+    WardView,
     WhoIn,
     WhoView,
 )
@@ -35,6 +37,7 @@ from pmc_common.settings import CommonSettings, load
 from pmc_common.views import shaped
 
 REFERENCE_MAX_AGE = 300
+WARDS_MAX_AGE = 86_400  # ward boundaries change with a PMC reorganisation, not daily (issue 16)
 DEFAULT_RADIUS_M = 2_000  # API.md 2.3
 
 
@@ -152,6 +155,28 @@ def facility(request: Request, facility_id: str) -> Response:
     return cached_json(request, shaped(FacilityView, _read(store.FACILITY, "FAC", facility_id).doc), REFERENCE_MAX_AGE)
 
 
+@app.get("/wards", response_model=Page[WardView], name="list_wards")
+def ward_list(request: Request, detail: wards.Detail = "simplified") -> Response:
+    """The 15 wards, W01..W15: boundaries simplified for phones unless `detail=full`."""
+    offices = wards.offices_by_ward(store.all_of("office"))
+    items = [_ward_view(w, offices) for w in wards.wards(detail).values()]
+    return cached_json(request, envelope(items), WARDS_MAX_AGE)
+
+
+@app.get("/wards/{ward}", response_model=WardView, name="get_ward")
+def ward(request: Request, ward: str, detail: wards.Detail = "simplified") -> Response:
+    found = wards.wards(detail).get(ward)  # W16, w07 and anything else: as unknown as a missing id
+    if found is None:
+        raise NotFound("No ward with that code")
+    offices = wards.offices_by_ward(store.all_of("office"))
+    return cached_json(request, _ward_view(found, offices), WARDS_MAX_AGE)
+
+
+def _ward_view(ward: wards.Ward, offices: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    office = offices.get(ward.code)
+    return shaped(WardView, ward, office=shaped(WardOfficeView, office) if office else None)
+
+
 def _read(kind: str, prefix: str, item_id: str) -> store.Stored:
     """An item by a path id: a malformed id is as unknown as a missing one (404, never 422)."""
     found = store.get(kind, item_id) if ids.is_id(prefix, item_id) else None
@@ -243,4 +268,5 @@ def register(collection: Collection) -> None:
 for _collection in COLLECTIONS:
     register(_collection)
 
+wards.load()  # at init: no request pays for it, and SnapStart's snapshot holds it
 handler = lambda_handler(app, "lookup", logger)

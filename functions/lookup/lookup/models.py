@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
@@ -157,3 +157,29 @@ class FacilityView(View):
     website: str | None
     updated_at: str
     distance_m: int | None
+
+
+class WardOfficeView(View):
+    """A ward's office as GET /wards shows it: what a map pin and a call button need (the whole office is
+    GET /offices/{id})."""
+
+    id: str
+    name: Bilingual
+    address: Bilingual
+    lat: float
+    lng: float
+    phone: str | None
+
+
+class Geometry(View):
+    """A GeoJSON geometry (RFC 7946): `coordinates` are [lng, lat] pairs in rings, WGS 84."""
+
+    type: Literal["Polygon", "MultiPolygon"]
+    coordinates: list[Any]
+
+
+class WardView(View):
+    code: str
+    name: Bilingual
+    office: WardOfficeView | None
+    boundary: Geometry
