@@ -19,6 +19,12 @@ def test_a_failed_condition_is_recognised_on_single_writes_and_transactions() ->
     assert not dynamo.condition_failed(throttled)  # type: ignore[arg-type]
 
 
+def test_a_failed_condition_is_told_apart_by_the_transaction_write_that_failed() -> None:
+    second = SimpleNamespace(cancellation_reasons=[None, SimpleNamespace(code="ConditionalCheckFailed")])
+    assert not dynamo.condition_failed(second, at=0)  # type: ignore[arg-type]
+    assert dynamo.condition_failed(second, at=1)  # type: ignore[arg-type]
+
+
 def test_a_taken_id_draws_another_until_one_is_free() -> None:
     drawn = iter(["A", "B", "C"])
     taken = {"A", "B"}

@@ -78,11 +78,14 @@ def transaction(table_model: type[Model]) -> TransactWrite:
     return TransactWrite(connection=table_model._get_connection().connection)
 
 
-def condition_failed(error: Exception) -> bool:
+def condition_failed(error: Exception, at: int | None = None) -> bool:
     """Whether a PynamoDB write failed only on its condition: a single write's
-    ConditionalCheckFailedException, or a transaction cancelled by a ConditionalCheckFailed reason."""
+    ConditionalCheckFailedException, or a transaction cancelled by a ConditionalCheckFailed reason (with
+    `at`, the reason of the transaction's write at that index: which of its conditions failed)."""
     reasons = getattr(error, "cancellation_reasons", None)
     if reasons:
+        if at is not None:
+            reasons = reasons[at : at + 1]
         return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
