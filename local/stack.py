@@ -96,7 +96,9 @@ class LocalStack:
         def document() -> dict[str, Any]:
             # Each app is read inside its function's execution environment, where its cold start belongs.
             return openapi.merged_document(
-                template.api_functions(), lambda f: runtime.call(f.logical_id, lambda: openapi.app_document(f))
+                template.api_functions(),
+                lambda f: runtime.call(f.logical_id, lambda: openapi.app_document(f)),
+                template.routes,  # which operations need a token: the authorizer's say
             )
 
         self.gateway = Gateway(template, runtime, tokens, self._admin_dir(), document)

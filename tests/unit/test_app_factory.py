@@ -331,7 +331,7 @@ def test_the_openapi_document_is_built_on_its_first_ask_from_the_same_models() -
     fresh.post("/things", status_code=201)(create_thing)
     assert fresh._openapi is None  # nothing built at import
     document = TestClient(fresh).get("/openapi.json").json()
-    assert document["paths"]["/mine"]["get"]["security"] == [{"cognito": []}]
+    assert document["paths"]["/mine"]["get"]["security"] == [{"BearerAuth": []}]
     assert "security" not in document["paths"]["/things"]["get"]
     [limit] = document["paths"]["/things"]["get"]["parameters"]
     assert (limit["in"], limit["schema"]["minimum"], limit["schema"]["maximum"]) == ("query", 1, 100)

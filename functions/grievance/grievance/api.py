@@ -24,7 +24,7 @@ from grievance.models import (
 )
 from grievance.settings import settings
 from grievance.views import detail
-from pmc_common import ids
+from pmc_common import geo, ids
 from pmc_common.app import Now, Query, Request, Response, create_app, lambda_handler, system_clock
 from pmc_common.auth import Caller, CitizenCaller, StaffCaller
 from pmc_common.caching import cached_json
@@ -52,7 +52,7 @@ app = create_app("grievance", "PuneConnect grievances", logger)
 # --- citizens ------------------------------------------------------------------------------------
 
 
-@app.get("/grievance-categories", response_model=Page[CategoryView])
+@app.get("/grievance-categories", response_model=Page[CategoryView], name="list_grievance_categories")
 def grievance_categories(request: Request) -> Response:
     items = [c.as_dict() for c in sorted(reference.categories().values(), key=lambda c: c.id)]
     return cached_json(request, {"items": items, "next_cursor": None}, CATEGORIES_MAX_AGE)
@@ -87,7 +87,7 @@ def file_grievance(body: GrievanceCreate, caller: Caller, clock: Clock) -> Respo
     return json_response(detail(g, "owner", caller, now), 201, {"Location": f"/grievances/{g.id}"})
 
 
-@app.get("/me/grievances", response_model=Page[MyGrievanceItem])
+@app.get("/me/grievances", response_model=Page[MyGrievanceItem], name="list_my_grievances")
 def my_grievances(
     caller: CitizenCaller,
     clock: Now,
@@ -112,7 +112,12 @@ def my_grievances(
     return json_response({"items": items, "next_cursor": cursors.encode(last, "/me/grievances", filters)})
 
 
-@app.get("/grievances/nearby", response_model=Page[NearbyItem])
+@app.get(
+    "/grievances/nearby",
+    response_model=Page[NearbyItem],
+    name="list_nearby_grievances",
+    responses={422: [geo.LOCATION_OUTSIDE_PUNE]},
+)
 def nearby(
     caller: CitizenCaller,
     lat: Annotated[float, Query(ge=-90, le=90)],
@@ -129,13 +134,19 @@ def nearby(
     return json_response({"items": items, "next_cursor": None})
 
 
-@app.get("/grievances/{grievance_id}", response_model=GrievanceView)
+@app.get("/grievances/{grievance_id}", response_model=GrievanceView, name="get_grievance")
 def grievance(grievance_id: str, caller: CitizenCaller, clock: Now) -> Response:
     g, relation = access.readable(grievance_id, caller)
     return json_response(detail(g, relation, caller, clock.now()))
 
 
-@app.post("/grievances/{grievance_id}/photos", status_code=201, response_model=PhotoUpload)
+@app.post(
+    "/grievances/{grievance_id}/photos",
+    status_code=201,
+    response_model=PhotoUpload,
+    name="request_photo_upload",
+    responses={403: [], 409: ["grievance_not_open", "photo_limit_reached"]},
+)
 def request_photo(
     grievance_id: str, body: PhotoRequest, caller: CitizenCaller, clock: Now, retry: IdempotencyKey
 ) -> Response:
@@ -143,7 +154,12 @@ def request_photo(
     return retry.once(lambda: json_response(photos.request_upload(g, body.content_type, clock.now()), 201))
 
 
-@app.post("/grievances/{grievance_id}/follow", response_model=FollowView)
+@app.post(
+    "/grievances/{grievance_id}/follow",
+    response_model=FollowView,
+    name="follow_grievance",
+    responses={409: ["is_owner", "grievance_not_open"]},
+)
 def follow(grievance_id: str, caller: CitizenCaller, clock: Now) -> Response:
     g = access.followable(grievance_id, caller)
     added = store.follow(g, caller.sub, caller.phone_number, iso(clock.now()))
@@ -151,7 +167,7 @@ def follow(grievance_id: str, caller: CitizenCaller, clock: Now) -> Response:
     return json_response({"grievance_id": g.id, "following": True, "followers_count": count})
 
 
-@app.delete("/grievances/{grievance_id}/follow", status_code=204)
+@app.delete("/grievances/{grievance_id}/follow", status_code=204, name="unfollow_grievance")
 def unfollow(grievance_id: str, caller: CitizenCaller) -> Response:
     g = access.known(grievance_id)
     if not store.unfollow(g.id, caller.sub):
@@ -159,7 +175,12 @@ def unfollow(grievance_id: str, caller: CitizenCaller) -> Response:
     return Response(status_code=204)
 
 
-@app.post("/grievances/{grievance_id}/feedback", response_model=GrievanceView)
+@app.post(
+    "/grievances/{grievance_id}/feedback",
+    response_model=GrievanceView,
+    name="give_feedback",
+    responses={403: [], 409: ["not_resolved", "illegal_transition"]},
+)
 def feedback(grievance_id: str, body: FeedbackBody, caller: CitizenCaller, clock: Now) -> Response:
     g = access.owned(grievance_id, caller)
     now = clock.now()
@@ -168,7 +189,12 @@ def feedback(grievance_id: str, body: FeedbackBody, caller: CitizenCaller, clock
     return json_response(detail(saved, "owner", caller, now))
 
 
-@app.post("/grievances/{grievance_id}/reopen", response_model=GrievanceView)
+@app.post(
+    "/grievances/{grievance_id}/reopen",
+    response_model=GrievanceView,
+    name="reopen_grievance",
+    responses={403: [], 409: ["not_resolved", "reopen_window_passed", "reopen_limit_reached", "illegal_transition"]},
+)
 def reopen(grievance_id: str, body: ReopenBody, caller: CitizenCaller, clock: Now) -> Response:
     g = access.owned(grievance_id, caller)
     now = clock.now()
@@ -180,7 +206,7 @@ def reopen(grievance_id: str, body: ReopenBody, caller: CitizenCaller, clock: No
 # --- staff ---------------------------------------------------------------------------------------
 
 
-@app.get("/staff/grievances", response_model=Page[QueueItem])
+@app.get("/staff/grievances", response_model=Page[QueueItem], name="list_staff_grievances")
 def staff_queue(
     caller: StaffCaller,
     clock: Now,
@@ -211,7 +237,12 @@ def staff_queue(
     return json_response({"items": items, "next_cursor": next_cursor})
 
 
-@app.patch("/staff/grievances/{grievance_id}", response_model=GrievanceView)
+@app.patch(
+    "/staff/grievances/{grievance_id}",
+    response_model=GrievanceView,
+    name="update_staff_grievance",
+    responses={409: ["illegal_transition"]},
+)
 def staff_update(grievance_id: str, change: StaffChange, caller: StaffCaller, clock: Now) -> Response:
     g, relation = access.staffed(grievance_id, caller)  # another ward's: 404
     now = clock.now()
@@ -220,7 +251,7 @@ def staff_update(grievance_id: str, change: StaffChange, caller: StaffCaller, cl
     return json_response(detail(saved, relation, caller, now))
 
 
-@app.get("/staff/grievances/stats", response_model=StatsView)
+@app.get("/staff/grievances/stats", response_model=StatsView, name="get_staff_grievance_stats")
 def staff_stats(caller: StaffCaller, clock: Now, ward: Ward | None = None) -> Response:
     ward = access.ward_filter(caller, ward)  # another ward: 403
     now = clock.now()

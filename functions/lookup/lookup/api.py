@@ -2,6 +2,7 @@
 
 Routes only parse, authorize, call the domain and the store, and shape the reply."""
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -25,7 +26,7 @@ from lookup.models import (
     WhoIn,
     WhoView,
 )
-from pmc_common import ids
+from pmc_common import geo, ids
 from pmc_common.app import Now, Query, Request, Response, create_app, lambda_handler
 from pmc_common.auth import AdminCaller
 from pmc_common.caching import cached_json, etag_of, render, require_current
@@ -58,19 +59,19 @@ def known_category(category: str) -> bool:
 # --- public reads -------------------------------------------------------------------------------
 
 
-@app.get("/emergency-numbers", response_model=Page[ContactView])
+@app.get("/emergency-numbers", response_model=Page[ContactView], name="list_emergency_numbers")
 def emergency_numbers(request: Request) -> Response:
     contacts = sorted(store.all_of("contact"), key=domain.contacts_order)
     return cached_json(request, envelope([shaped(ContactView, c) for c in contacts]), REFERENCE_MAX_AGE)
 
 
-@app.get("/departments", response_model=Page[DepartmentView])
+@app.get("/departments", response_model=Page[DepartmentView], name="list_departments")
 def departments(request: Request) -> Response:
     found = sorted(store.all_of("department"), key=domain.departments_order)
     return cached_json(request, envelope([shaped(DepartmentView, d) for d in found]), REFERENCE_MAX_AGE)
 
 
-@app.get("/offices", response_model=Page[OfficeView])
+@app.get("/offices", response_model=Page[OfficeView], name="list_offices")
 def offices(request: Request, type: OfficeType | None = None, ward: Ward | None = None) -> Response:
     found = [
         o for o in store.all_of("office") if (type is None or o["type"] == type) and (ward is None or o["ward"] == ward)
@@ -79,18 +80,18 @@ def offices(request: Request, type: OfficeType | None = None, ward: Ward | None 
     return cached_json(request, envelope([shaped(OfficeView, o) for o in found]), REFERENCE_MAX_AGE)
 
 
-@app.get("/offices/{office_id}", response_model=OfficeView)
+@app.get("/offices/{office_id}", response_model=OfficeView, name="get_office")
 def office(request: Request, office_id: str) -> Response:
     return cached_json(request, shaped(OfficeView, _read("office", "OFF", office_id).doc), REFERENCE_MAX_AGE)
 
 
-@app.get("/facility-categories", response_model=Page[FacilityCategoryView])
+@app.get("/facility-categories", response_model=Page[FacilityCategoryView], name="list_facility_categories")
 def facility_categories(request: Request) -> Response:
     found = sorted(store.all_of("facility_category"), key=lambda c: c["id"])
     return cached_json(request, envelope([shaped(FacilityCategoryView, c) for c in found]), REFERENCE_MAX_AGE)
 
 
-@app.get("/whos-who", response_model=Page[WhoView])
+@app.get("/whos-who", response_model=Page[WhoView], name="list_whos_who")
 def whos_who(request: Request, ward: Ward | None = None, department: Slug | None = None) -> Response:
     if department is not None and not store.exists("department", department):
         raise Invalid.of("query.department", "unknown department")
@@ -103,7 +104,12 @@ def whos_who(request: Request, ward: Ward | None = None, department: Slug | None
     return cached_json(request, envelope([shaped(WhoView, w) for w in found]), REFERENCE_MAX_AGE)
 
 
-@app.get("/facilities", response_model=Page[FacilityView])
+@app.get(
+    "/facilities",
+    response_model=Page[FacilityView],
+    name="list_facilities",
+    responses={422: [geo.LOCATION_OUTSIDE_PUNE]},
+)
 def facilities(
     request: Request,
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
@@ -150,7 +156,7 @@ def _by_id(category: str | None, limit: int, cursor: str | None) -> dict[str, An
     return envelope([shaped(FacilityView, d) for d in docs], cursors.encode(last, "/facilities", filters))
 
 
-@app.get("/facilities/{facility_id}", response_model=FacilityView)
+@app.get("/facilities/{facility_id}", response_model=FacilityView, name="get_facility")
 def facility(request: Request, facility_id: str) -> Response:
     return cached_json(request, shaped(FacilityView, _read(store.FACILITY, "FAC", facility_id).doc), REFERENCE_MAX_AGE)
 
@@ -190,10 +196,12 @@ def _read(kind: str, prefix: str, item_id: str) -> store.Stored:
 
 @dataclass(frozen=True)
 class Collection:
-    """One admin-editable kind of reference data: its path, id prefix, shapes and reference checks."""
+    """One admin-editable kind of reference data: its path, id prefix, shapes and reference checks, and the
+    one name of its path's id (the public GET's, in every route of the path)."""
 
     kind: str
     path: str
+    id_name: str
     prefix: str
     body: type[BaseModel]
     view: type[BaseModel]
@@ -215,10 +223,10 @@ def _check_who(doc: dict[str, Any]) -> None:
 
 
 COLLECTIONS = (
-    Collection(store.FACILITY, "/facilities", "FAC", FacilityIn, FacilityView, _check_facility),
-    Collection("office", "/offices", "OFF", OfficeIn, OfficeView, domain.check_office),
-    Collection("contact", "/emergency-numbers", "CON", ContactIn, ContactView, lambda doc: None),
-    Collection("whos_who", "/whos-who", "WHO", WhoIn, WhoView, _check_who),
+    Collection(store.FACILITY, "/facilities", "facility_id", "FAC", FacilityIn, FacilityView, _check_facility),
+    Collection("office", "/offices", "office_id", "OFF", OfficeIn, OfficeView, domain.check_office),
+    Collection("contact", "/emergency-numbers", "contact_id", "CON", ContactIn, ContactView, lambda doc: None),
+    Collection("whos_who", "/whos-who", "whos_who_id", "WHO", WhoIn, WhoView, _check_who),
 )
 
 
@@ -234,7 +242,7 @@ def _current_etag(collection: Collection, read: store.Stored) -> str:
 
 def register(collection: Collection) -> None:
     """The POST, PUT and DELETE routes of one collection (API.md 2.1, admin writes)."""
-    item_path = collection.path + "/{item_id}"
+    item_path = collection.path + "/{" + collection.id_name + "}"
 
     def create(body: BaseModel, caller: AdminCaller, clock: Now) -> Response:
         fields = body.model_dump(mode="json")
@@ -261,8 +269,25 @@ def register(collection: Collection) -> None:
     create.__annotations__["body"] = replace.__annotations__["body"] = collection.body
     name = collection.kind
     app.post(collection.path, status_code=201, response_model=collection.view, name=f"create_{name}")(create)
-    app.put(item_path, response_model=collection.view, name=f"replace_{name}")(replace)
-    app.delete(item_path, status_code=204, name=f"delete_{name}")(delete)
+    app.put(item_path, response_model=collection.view, name=f"replace_{name}")(_path_id(collection.id_name, replace))
+    app.delete(item_path, status_code=204, name=f"delete_{name}")(_path_id(collection.id_name, delete))
+
+
+def _path_id(id_name: str, route: Callable[..., Response]) -> Callable[..., Response]:
+    """`route` taking its `item_id` as `id_name`, the path's one name for the id (the app matches a path
+    parameter to the route's parameter of that name)."""
+    signature = inspect.signature(route)
+
+    def renamed(**arguments: Any) -> Response:
+        arguments["item_id"] = arguments.pop(id_name)
+        return route(**arguments)
+
+    parameters = [p.replace(name=id_name) if p.name == "item_id" else p for p in signature.parameters.values()]
+    renamed.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    renamed.__annotations__ = {id_name if k == "item_id" else k: v for k, v in route.__annotations__.items()}
+    renamed.__wrapped__ = route  # type: ignore[attr-defined]  # what it calls, for the OpenAPI
+    renamed.__name__ = route.__name__
+    return renamed
 
 
 for _collection in COLLECTIONS:
