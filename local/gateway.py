@@ -1,6 +1,6 @@
-"""The API Gateway HTTP API emulation: an ASGI app that routes as API Gateway does, verifies JWTs, invokes
-handlers with v2 events, and serves /_local/* helpers (health, token, schedules, the SMS sent), /admin/,
-/openapi.json and /docs.
+"""The API Gateway HTTP API emulation: an ASGI app that routes as API Gateway does, verifies JWTs, answers
+CORS as the template's CorsConfiguration says (local.cors), invokes handlers with v2 events, and serves
+/_local/* helpers (health, token, schedules, the SMS sent), /admin/, /openapi.json and Swagger UI at /docs.
 
 Answers 401, 404 and 413 itself as problem+json; logs one line per request, never a token, body or query.
 /_local/health answers 503 problem+json naming each function whose init failed or whose last invocation
@@ -25,7 +25,7 @@ from urllib.parse import unquote
 import anyio.to_thread
 from starlette.staticfiles import StaticFiles
 
-from local import events, jsonbody
+from local import apidocs, cors, events, jsonbody
 from local.runtime import LambdaRuntime
 from local.template import ACCOUNT_ID, REGION, HttpRoute, Schedule, Template
 from local.tokens import InvalidToken, InvalidTokenRequest, TokenAuthority
@@ -171,6 +171,7 @@ class Gateway:
         self._openapi = openapi
         self._openapi_document: dict[str, Any] | None = None
         self._openapi_lock = threading.Lock()
+        self.cors = cors.from_template(template)
         self.ready = threading.Event()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -198,7 +199,7 @@ class Gateway:
                 await self._static(scope, receive, observed_send, raw_path)
             else:
                 reply = await self._respond(scope, receive, method, raw_path, request_id)
-                await self._send(observed_send, reply)
+                await self._send(observed_send, self._with_cors(scope, raw_path, reply))
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
             access_log.info(
@@ -237,6 +238,9 @@ class Gateway:
     async def _respond(self, scope: Scope, receive: Receive, method: str, raw_path: str, request_id: str) -> Reply:
         if raw_path == "/_local" or raw_path.startswith("/_local/"):
             return await self._local(scope, receive, method, raw_path, request_id)
+        if self.cors is not None and _is_preflight(scope, raw_path):  # API Gateway answers it, on any path
+            headers = self.cors.preflight(_header(scope, "origin"), _header(scope, "access-control-request-headers"))
+            return Reply(204, headers)
         match = self.router.match(method, raw_path)
         if match is not None:
             if not self.ready.is_set():
@@ -244,8 +248,8 @@ class Gateway:
             return await self._invoke_route(scope, receive, match, raw_path, request_id)
         if method == "GET" and raw_path == "/openapi.json":
             return json_reply(200, await self._openapi_json())
-        if method == "GET" and raw_path == "/docs":
-            return self._docs()
+        if method == "GET" and (raw_path == "/docs" or raw_path.startswith("/docs/")):
+            return self._docs(raw_path, request_id)
         if method in ("GET", "HEAD") and raw_path == "/admin" and self.admin is not None:
             return Reply(307, [("location", "/admin/")])
         return problem(404, "not-found", f"No route for {method} {raw_path}", raw_path, request_id)
@@ -380,19 +384,58 @@ class Gateway:
         return json_reply(200, result)
 
     async def _openapi_json(self) -> dict[str, Any]:
-        def build() -> dict[str, Any]:
-            with self._openapi_lock:
-                if self._openapi_document is None:
-                    self._openapi_document = self._openapi()
-                return self._openapi_document
+        return await anyio.to_thread.run_sync(self.openapi_document)
 
-        return await anyio.to_thread.run_sync(build)
+    def openapi_document(self) -> dict[str, Any]:
+        """The merged document /openapi.json serves (built once, in the functions' environments)."""
+        with self._openapi_lock:
+            if self._openapi_document is None:
+                self._openapi_document = self._openapi()
+            return self._openapi_document
 
     @staticmethod
-    def _docs() -> Reply:
-        """A self-contained page that lists /openapi.json's operations and schemas (no script from elsewhere)."""
-        page = Path(__file__).with_name("docs.html").read_bytes()
-        return Reply(200, [("content-type", "text/html; charset=utf-8")], page)
+    def _docs(raw_path: str, request_id: str) -> Reply:
+        """Swagger UI on /openapi.json at /docs, its assets at /docs/assets/<name> (local.apidocs)."""
+        if raw_path == "/docs":
+            page = apidocs.page(DOCS_ASSETS, "/openapi.json")
+            return Reply(200, [("content-type", "text/html; charset=utf-8"), ("cache-control", "no-cache")], page)
+        found = apidocs.asset(raw_path.removeprefix(DOCS_ASSETS)) if raw_path.startswith(DOCS_ASSETS) else None
+        if found is None:
+            return problem(404, "not-found", f"No route for GET {raw_path}", raw_path, request_id)
+        content_type, body = found
+        return Reply(200, [("content-type", content_type), ("cache-control", "no-cache")], body)
+
+    def _with_cors(self, scope: Scope, raw_path: str, reply: Reply) -> Reply:
+        """API Gateway's CORS on whatever the API answers (a function's reply, or the gateway's own 401, 404,
+        413): the configured headers for an allowed Origin, never a function's own."""
+        if self.cors is None or not _is_api_path(raw_path) or _is_preflight(scope, raw_path):
+            return reply
+        return Reply(reply.status, self.cors.response(_header(scope, "origin"), reply.headers), reply.body)
+
+
+DOCS_ASSETS = "/docs/assets/"
+_LOCAL_ONLY = ("/_local", "/docs", "/openapi.json", "/admin")  # served by the local stack, not part of the API
+
+
+def _is_api_path(raw_path: str) -> bool:
+    return not any(raw_path == p or raw_path.startswith(p + "/") for p in _LOCAL_ONLY)
+
+
+def _is_preflight(scope: Scope, raw_path: str) -> bool:
+    """OPTIONS with Origin and Access-Control-Request-Method (any other OPTIONS is routed as usual)."""
+    return (
+        str(scope["method"]).upper() == "OPTIONS"
+        and _is_api_path(raw_path)
+        and _header(scope, "origin") is not None
+        and _header(scope, "access-control-request-method") is not None
+    )
+
+
+def _header(scope: Scope, name: str) -> str | None:
+    """A request header's value (several of one name joined by commas, as HTTP allows), or None."""
+    wanted = name.encode("latin-1")
+    values = [bytes(v).decode("latin-1").strip() for k, v in scope.get("headers") or [] if bytes(k).lower() == wanted]
+    return ", ".join(values) if values else None
 
 
 def _invalid(path: str, request_id: str, field: str, message: str) -> Reply:

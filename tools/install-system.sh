@@ -4,9 +4,10 @@
 set -euo pipefail
 
 need=()
-# Browser tests drive Debian's chromium through Playwright.
-if compgen -G "tests/browser/test_*.py" >/dev/null && ! command -v chromium >/dev/null; then
-  need+=(chromium)
+# Browser tests (tests/browser) drive Debian's chromium through Playwright at this path; its libraries come
+# with the package, fonts-liberation gives pages real glyphs in screenshots.
+if compgen -G "tests/browser/test_*.py" >/dev/null && [ ! -x /usr/bin/chromium ]; then
+  need+=(chromium fonts-liberation)
 fi
 # DynamoDB Local (tools/dynamodb-local) runs on Java 17+ and is installed with npm.
 java_major() {  # 17 for "17.0.15", 8 for "1.8.0"; 0 without java
@@ -31,4 +32,5 @@ if [ "$(java_major)" -lt 17 ]; then
   echo "java on PATH is $(java_major): DynamoDB Local needs 17+ (update-alternatives --config java)" >&2
   exit 1
 fi
-echo "system packages: ok (java $(java_major), npm $(npm --version))"
+chromium=""; [ -x /usr/bin/chromium ] && chromium=", $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+echo "system packages: ok (java $(java_major), npm $(npm --version)${chromium})"

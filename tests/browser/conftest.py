@@ -1,0 +1,53 @@
+"""Browser tier: Debian's chromium (apt, installed by `make install`) driven by Playwright, against the local
+stack on the real template.yaml started as a subprocess. Screenshots go to test-output/browser/ (git-ignored)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.e2e.conftest import REPO_ROOT, RunningStack, start_stack, stop_stack
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; never a browser Playwright downloads
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    # no connection of chromium's own (updates, sync, safe browsing): the tests own the network
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+OUTPUT = REPO_ROOT / "test-output" / "browser"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.is_file():  # a failure, not a skip: `make install` puts it there (tools/install-system.sh)
+        pytest.fail(f"{CHROMIUM} is missing: run `make install` (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="session")
+def docs_stack() -> Iterator[RunningStack]:
+    """The local stack on template.yaml; moto serves DynamoDB (the docs read no table)."""
+    running = start_stack("--dynamodb-engine", "moto")
+    try:
+        yield running
+    finally:
+        stop_stack(running.process)
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    return OUTPUT
