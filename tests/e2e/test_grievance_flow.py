@@ -38,11 +38,9 @@ def wait_for(check: Callable[[], Any], seconds: float = 30.0) -> Any:
 
 
 def texts_to(http: httpx.Client, phone_number: str, grievance_id: str) -> list[str]:
-    """The English lines of the SMS the local stack sent to a number about one grievance (GET /_local/sms)."""
+    """The SMS the local stack sent to a number about one grievance (GET /_local/sms)."""
     items = http.get("/_local/sms").json()["items"]
-    return [
-        i["message"].split("\n")[0] for i in items if i["phone_number"] == phone_number and grievance_id in i["message"]
-    ]
+    return [i["message"] for i in items if i["phone_number"] == phone_number and grievance_id in i["message"]]
 
 
 def jpeg_with_gps() -> bytes:
@@ -60,6 +58,8 @@ def test_a_grievance_from_logging_to_rating(stack: str, token: TokenFactory) -> 
     other = bearer(token("+919800001002"))
     staff = bearer(token("+919800001100", ["ward_officer"], "W07"))
     with httpx.Client(base_url=stack, timeout=30) as http:
+        chosen = http.put("/me/preferences", json={"language": "en"}, headers=citizen)  # SMS in English only
+        assert chosen.status_code == 200, chosen.text
         created = http.post("/grievances", json=BODY, headers=citizen)
         assert created.status_code == 201, created.text
         g = created.json()
@@ -120,5 +120,7 @@ def test_an_overdue_grievance_escalates_once(stack: str, token: TokenFactory) ->
         detail = http.get(f"/grievances/{gid}", headers=citizen).json()
         assert detail["escalation_level"] == 1
         assert [e["level"] for e in detail["timeline"] if e["type"] == "escalated"] == [1]
-        escalated = wait_for(lambda: [t for t in texts_to(http, "+919800001003", gid) if "escalated" in t])
+        # a citizen who never chose a language is texted in Marathi only
+        escalated = wait_for(lambda: [t for t in texts_to(http, "+919800001003", gid) if "(स्तर 1)" in t])
         assert len(escalated) == 1
+        assert "escalated" not in escalated[0]

@@ -1,5 +1,6 @@
 """The notifier (API.md 3.11) against moto: EventBridge events in, one SMS per recipient out, read
-back from moto's SNS backend (the threaded server runs in this process), and no phone number in any log."""
+back from moto's SNS backend (the threaded server runs in this process), and no phone number in any log.
+These recipients never chose a language: Marathi (test_grievance_preferences.py covers the choice)."""
 
 from __future__ import annotations
 
@@ -96,16 +97,8 @@ def test_a_status_change_texts_the_owner_and_each_follower_with_a_phone(followed
     assert result == {"sent": 2}
     assert sorted(sent_since(before)) == sorted(
         [
-            (
-                OWNER,
-                f"PMC CARE: Your complaint {followed.id} is now In progress.\n"
-                f"PMC CARE: आपली तक्रार {followed.id} - सद्यस्थिती: काम सुरू.",
-            ),
-            (
-                FOLLOWER,
-                f"PMC CARE: Complaint {followed.id} you follow is now In progress.\n"
-                f"PMC CARE: आपण पाठपुरावा करत असलेली तक्रार {followed.id} - सद्यस्थिती: काम सुरू.",
-            ),
+            (OWNER, f"PMC CARE: आपली तक्रार {followed.id} - सद्यस्थिती: काम सुरू."),
+            (FOLLOWER, f"PMC CARE: आपण पाठपुरावा करत असलेली तक्रार {followed.id} - सद्यस्थिती: काम सुरू."),
         ]
     )
 
@@ -126,12 +119,7 @@ def test_an_escalation_texts_everyone_the_same_words(followed: Grievance) -> Non
 
     result = notifier.handler(event, lambda_context())
 
-    text = (
-        f"PMC CARE: Complaint {followed.id} is overdue and has been escalated to the "
-        "Assistant Commissioner, Kothrud–Bawdhan (level 1).\n"
-        f"PMC CARE: तक्रार {followed.id} मुदतीत निकाली न निघाल्याने सहाय्यक आयुक्त, कोथरूड–बावधन "
-        "यांच्याकडे पाठवली आहे (स्तर 1)."
-    )
+    text = f"PMC CARE: तक्रार {followed.id} मुदत उलटल्याने सहाय्यक आयुक्त, कोथरूड–बावधन यांच्याकडे पाठवली आहे (स्तर 1)."
     assert result == {"sent": 2}
     assert sorted(sent_since(before)) == [(OWNER, text), (FOLLOWER, text)]
 

@@ -87,7 +87,8 @@ def test_if_none_match_gives_304_with_the_same_validators(api: Api, path: str, f
     params = dict([query.split("=")]) if query else None
     first = api.get(path, query=params)
     etag = first.headers["etag"]
-    assert len(etag) == 34 and etag.startswith('"')
+    assert len(etag) == 34
+    assert etag.startswith('"')
     again = api.get(path, query=params, headers={"if-none-match": form.format(etag=etag)})
     assert again.status == 304
     assert again.body == b""

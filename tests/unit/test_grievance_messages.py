@@ -1,4 +1,4 @@
-"""The SMS texts of API.md 3.11, character for character: English line, then Marathi line."""
+"""The SMS texts of API.md 3.11, one language per message (issue 16), character for character."""
 
 from __future__ import annotations
 
@@ -22,11 +22,12 @@ ID = "GRV-2606-7K3M9Q"
     ],
 )
 def test_status_sms_for_the_owner_and_for_a_follower(status: str, english: str, marathi: str) -> None:
-    assert messages.status_changed(ID, status, "owner") == (
-        f"PMC CARE: Your complaint {ID} is now {english}.\nPMC CARE: आपली तक्रार {ID} - सद्यस्थिती: {marathi}."
+    assert messages.status_changed(ID, status, "owner", "en") == f"PMC CARE: Your complaint {ID} is now {english}."
+    assert messages.status_changed(ID, status, "owner", "mr") == f"PMC CARE: आपली तक्रार {ID} - सद्यस्थिती: {marathi}."
+    assert messages.status_changed(ID, status, "follower", "en") == (
+        f"PMC CARE: Complaint {ID} you follow is now {english}."
     )
-    assert messages.status_changed(ID, status, "follower") == (
-        f"PMC CARE: Complaint {ID} you follow is now {english}.\n"
+    assert messages.status_changed(ID, status, "follower", "mr") == (
         f"PMC CARE: आपण पाठपुरावा करत असलेली तक्रार {ID} - सद्यस्थिती: {marathi}."
     )
 
@@ -38,20 +39,22 @@ def test_every_status_has_a_label() -> None:
 
 
 def test_level_one_goes_to_the_assistant_commissioner_of_the_ward_by_name() -> None:
-    assert messages.escalated(ID, 1, "W07", "solid_waste_management") == (
+    assert messages.escalated(ID, 1, "W07", "solid_waste_management", "en") == (
         f"PMC CARE: Complaint {ID} is overdue and has been escalated to the "
-        "Assistant Commissioner, Kasba–Vishrambaug Wada (level 1).\n"
-        f"PMC CARE: तक्रार {ID} मुदतीत निकाली न निघाल्याने सहाय्यक आयुक्त, कसबा–विश्रामबागवाडा "
-        "यांच्याकडे पाठवली आहे (स्तर 1)."
+        "Assistant Commissioner, Kasba-Vishrambaug Wada (level 1)."  # the en dash in GSM-7 (a hyphen)
+    )
+    assert messages.escalated(ID, 1, "W07", "solid_waste_management", "mr") == (
+        f"PMC CARE: तक्रार {ID} मुदत उलटल्याने सहाय्यक आयुक्त, कसबा–विश्रामबागवाडा यांच्याकडे पाठवली आहे (स्तर 1)."
     )
 
 
 def test_level_two_goes_to_the_department_head() -> None:
-    assert messages.escalated(ID, 2, "W07", "solid_waste_management") == (
+    assert messages.escalated(ID, 2, "W07", "solid_waste_management", "en") == (
         f"PMC CARE: Complaint {ID} is overdue and has been escalated to the "
-        "head of the Solid Waste Management department (level 2).\n"
-        f"PMC CARE: तक्रार {ID} मुदतीत निकाली न निघाल्याने घनकचरा व्यवस्थापन विभागप्रमुख "
-        "यांच्याकडे पाठवली आहे (स्तर 2)."
+        "head of the Solid Waste Management department (level 2)."
+    )
+    assert messages.escalated(ID, 2, "W07", "solid_waste_management", "mr") == (
+        f"PMC CARE: तक्रार {ID} मुदत उलटल्याने घनकचरा व्यवस्थापन विभागप्रमुख यांच्याकडे पाठवली आहे (स्तर 2)."
     )
 
 
@@ -64,10 +67,11 @@ def test_a_department_named_department_is_not_named_twice() -> None:
 
 
 def test_level_three_goes_to_the_commissioners_office() -> None:
-    assert messages.escalated(ID, 3, "W07", "roads") == (
-        f"PMC CARE: Complaint {ID} is overdue and has been escalated to the "
-        "Municipal Commissioner's office (level 3).\n"
-        f"PMC CARE: तक्रार {ID} मुदतीत निकाली न निघाल्याने महापालिका आयुक्त कार्यालय यांच्याकडे पाठवली आहे (स्तर 3)."
+    assert messages.escalated(ID, 3, "W07", "roads", "en") == (
+        f"PMC CARE: Complaint {ID} is overdue and has been escalated to the Municipal Commissioner's office (level 3)."
+    )
+    assert messages.escalated(ID, 3, "W07", "roads", "mr") == (
+        f"PMC CARE: तक्रार {ID} मुदत उलटल्याने महापालिका आयुक्त कार्यालय यांच्याकडे पाठवली आहे (स्तर 3)."
     )
 
 
@@ -84,8 +88,11 @@ def test_every_ward_has_a_name_in_both_languages(ward: str) -> None:
     assert marathi.startswith("सहाय्यक आयुक्त, ")
 
 
-def test_texts_are_two_lines_english_then_marathi() -> None:
-    for text in (messages.status_changed(ID, "resolved", "owner"), messages.escalated(ID, 2, "W01", "health")):
-        english, marathi = text.split("\n")
-        assert english.isascii()
-        assert not marathi.isascii()
+def test_each_text_is_one_line_in_one_language() -> None:
+    for language in ("en", "mr"):
+        for text in (
+            messages.status_changed(ID, "resolved", "owner", language),
+            messages.escalated(ID, 2, "W01", "health", language),
+        ):
+            assert "\n" not in text
+            assert text.isascii() == (language == "en")

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from aws_lambda_powertools import Logger
 
-from grievance import access, domain, photos, reference, store
+from grievance import access, domain, photos, preferences, reference, store
 from grievance.models import (
     CategoryView,
     FeedbackBody,
@@ -17,13 +17,15 @@ from grievance.models import (
     NearbyItem,
     PhotoRequest,
     PhotoUpload,
+    PreferencesBody,
+    PreferencesView,
     QueueItem,
     ReopenBody,
     StaffChange,
     StatsView,
 )
 from grievance.settings import settings
-from grievance.views import detail
+from grievance.views import detail, names
 from pmc_common import geo, ids
 from pmc_common.app import Now, Query, Request, Response, create_app, lambda_handler, system_clock
 from pmc_common.auth import Caller, CitizenCaller, StaffCaller
@@ -104,6 +106,7 @@ def my_grievances(
             MyGrievanceItem,
             g,
             category_name=reference.category(g.category).name,
+            ward_name=reference.ward_name(g.ward),
             overdue=g.overdue(now),
             relation=relation,
         )
@@ -203,6 +206,18 @@ def reopen(grievance_id: str, body: ReopenBody, caller: CitizenCaller, clock: No
     return json_response(detail(saved, "owner", caller, now))
 
 
+@app.get("/me/preferences", response_model=PreferencesView)
+def my_preferences(caller: CitizenCaller) -> Response:
+    """The language of the caller's SMS: Marathi until they choose (issue 16)."""
+    return json_response({"language": preferences.language_of(caller.sub)})
+
+
+@app.put("/me/preferences", response_model=PreferencesView)
+def set_my_preferences(body: PreferencesBody, caller: CitizenCaller, clock: Now) -> Response:
+    preferences.set_language(caller.sub, body.language, iso(clock.now()))
+    return json_response({"language": body.language})
+
+
 # --- staff ---------------------------------------------------------------------------------------
 
 
@@ -232,7 +247,7 @@ def staff_queue(
     if category is None or department in (None, reference.category(category).department_id):
         wanted = store.QueueFilter(status, ward, department, category, overdue)
         page, after = store.queue_page(wanted, iso(now), position["after"] if position else None, limit)
-    items = [shaped(QueueItem, g, overdue=g.overdue(now)) for g in page]
+    items = [shaped(QueueItem, g, overdue=g.overdue(now), **names(g)) for g in page]
     next_cursor = cursors.encode({"after": after} if after else None, "/staff/grievances", filters | {"limit": limit})
     return json_response({"items": items, "next_cursor": next_cursor})
 

@@ -1,13 +1,21 @@
-"""The SMS texts of API.md 3.11: two lines, English then Marathi, with the grievance id and the new
-status or escalation. Pure text; never puts notes, names of people or addresses into a message."""
+"""The SMS texts of API.md 3.11, one language per message (issue 16): each recipient gets the English or the
+Marathi line of the table in the language they chose (GET/PUT /me/preferences, Marathi by default), never
+both, so a text stays within 2 segments (`segments`). Pure text, with the grievance id and the new status or
+escalation; never notes, names of people or addresses.
+
+SMS are billed per segment. English is sent in GSM-7 (160 characters, 153 a part when split): a single
+character outside it (the en dash of "Kasba–Vishrambaug Wada") would send the whole text as UCS-2 (70, 67 a
+part), so English texts spell such characters in GSM-7 (`gsm7`). Marathi is always UCS-2."""
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from grievance import reference
 
 Recipient = Literal["owner", "follower"]
+Language = Literal["en", "mr"]
 
 # Status labels exactly as API.md 3.11 lists them; the English one keeps its capital mid-sentence
 # ("is now In progress.") so the SMS shows the same label as the app.
@@ -21,27 +29,40 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     "reopened": ("Reopened", "पुन्हा उघडली"),
 }
 
+# GSM 03.38: the basic set (1 septet each) and its extension table (2 septets each: escape + character).
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
+# Characters of our reference names outside GSM-7, written as GSM-7 in English texts.
+_TO_GSM7 = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"'})
+MAX_SEGMENTS = 2
 
-def status_changed(grievance_id: str, status: str, recipient: Recipient) -> str:
-    """The SMS for a new status, worded for the owner or for a follower."""
+
+def status_changed(grievance_id: str, status: str, recipient: Recipient, language: Language) -> str:
+    """The SMS for a new status, worded for the owner or for a follower, in one language."""
     status_en, status_mr = STATUS_LABELS[status]
+    if language == "en":
+        if recipient == "owner":
+            return gsm7(f"PMC CARE: Your complaint {grievance_id} is now {status_en}.")
+        return gsm7(f"PMC CARE: Complaint {grievance_id} you follow is now {status_en}.")
     if recipient == "owner":
-        english = f"PMC CARE: Your complaint {grievance_id} is now {status_en}."
-        marathi = f"PMC CARE: आपली तक्रार {grievance_id} - सद्यस्थिती: {status_mr}."
-    else:
-        english = f"PMC CARE: Complaint {grievance_id} you follow is now {status_en}."
-        marathi = f"PMC CARE: आपण पाठपुरावा करत असलेली तक्रार {grievance_id} - सद्यस्थिती: {status_mr}."
-    return f"{english}\n{marathi}"
+        return f"PMC CARE: आपली तक्रार {grievance_id} - सद्यस्थिती: {status_mr}."
+    return f"PMC CARE: आपण पाठपुरावा करत असलेली तक्रार {grievance_id} - सद्यस्थिती: {status_mr}."
 
 
-def escalated(grievance_id: str, level: int, ward: str, department: str) -> str:
-    """The SMS for an escalation, the same for the owner and every follower."""
+def escalated(grievance_id: str, level: int, ward: str, department: str, language: Language) -> str:
+    """The SMS for an escalation, the same for the owner and every follower, in one language."""
     authority_en, authority_mr = authority(level, ward, department)
-    english = (
-        f"PMC CARE: Complaint {grievance_id} is overdue and has been escalated to the {authority_en} (level {level})."
-    )
-    marathi = f"PMC CARE: तक्रार {grievance_id} मुदतीत निकाली न निघाल्याने {authority_mr} यांच्याकडे पाठवली आहे (स्तर {level})."
-    return f"{english}\n{marathi}"
+    if language == "en":
+        return gsm7(
+            f"PMC CARE: Complaint {grievance_id} is overdue and has been escalated to the {authority_en} "
+            f"(level {level})."
+        )
+    # "मुदत उलटल्याने" (its time limit passed) where API.md's two-language table had "मुदतीत निकाली न
+    # निघाल्याने": 12 characters fewer keep the longest department's text within 2 segments (129 of 134)
+    return f"PMC CARE: तक्रार {grievance_id} मुदत उलटल्याने {authority_mr} यांच्याकडे पाठवली आहे (स्तर {level})."
 
 
 def authority(level: int, ward: str, department: str) -> tuple[str, str]:
@@ -61,3 +82,23 @@ def authority(level: int, ward: str, department: str) -> tuple[str, str]:
     if level == 3:
         return "Municipal Commissioner's office", "महापालिका आयुक्त कार्यालय"
     raise ValueError(f"no escalation authority for level {level}")
+
+
+def gsm7(text: str) -> str:
+    """`text` with the dashes and quotes of our names in GSM-7, so an English SMS is not sent as UCS-2."""
+    return text.translate(_TO_GSM7)
+
+
+def is_gsm7(text: str) -> bool:
+    return all(c in GSM7_BASIC or c in GSM7_EXTENDED for c in text)
+
+
+def segments(text: str) -> int:
+    """How many SMS segments `text` is billed as: GSM-7 when every character is in it (160 septets alone,
+    153 a part of a longer text; an extension character takes 2), else UCS-2 (70 UTF-16 code units alone,
+    67 a part)."""
+    if is_gsm7(text):
+        units, single, part = sum(2 if c in GSM7_EXTENDED else 1 for c in text), 160, 153
+    else:
+        units, single, part = len(text.encode("utf-16-le")) // 2, 70, 67
+    return 1 if units <= single else math.ceil(units / part)

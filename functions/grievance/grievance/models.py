@@ -48,6 +48,16 @@ class ReopenBody(Body):
     reason: text(10, 1000)  # type: ignore[valid-type]
 
 
+class PreferencesBody(Body):
+    """PUT /me/preferences (issue 16): the language of the citizen's SMS."""
+
+    language: Literal["en", "mr"]
+
+
+class PreferencesView(View):
+    language: Literal["en", "mr"]
+
+
 class CategoryAttributeValue(View):
     key: str
     name: Bilingual
@@ -118,7 +128,9 @@ class GrievanceView(View):
     landmark: str | None
     attributes: dict[str, Any]
     ward: str
+    ward_name: Bilingual
     department: str
+    department_name: Bilingual
     status: str
     escalation_level: int
     overdue: bool
@@ -142,6 +154,7 @@ class MyGrievanceItem(View):
     category_name: Bilingual
     status: str
     ward: str
+    ward_name: Bilingual
     created_at: str
     updated_at: str
     due_at: str
@@ -180,7 +193,9 @@ class QueueItem(View):
     category: str
     status: str
     ward: str
+    ward_name: Bilingual
     department: str
+    department_name: Bilingual
     created_at: str
     due_at: str
     overdue: bool

@@ -1,5 +1,6 @@
 """The notifier (API.md 3.11): one SMS through SNS per recipient for each `GrievanceStatusChanged` and
-`GrievanceEscalated` event on the project bus. Never logs a phone number: counts and the grievance id only."""
+`GrievanceEscalated` event on the project bus, in the recipient's language only (GET/PUT /me/preferences,
+issue 16). Never logs a phone number: counts and the grievance id only."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent
 
-from grievance import messages, store
+from grievance import messages, preferences, store
 from grievance.domain import Grievance
 from pmc_common import clients
 from pmc_common.instrument import instrumented
@@ -55,17 +56,12 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
 
 
 def texts(g: Grievance, detail_type: str, detail: dict[str, Any]) -> list[tuple[str, str]]:
-    """(phone number, message) for the owner and each follower with a phone number, one per number."""
-    if detail_type == ESCALATED:
-        text = messages.escalated(g.id, int(detail["level"]), g.ward, g.department)
-        owner_text = follower_text = text
-    else:
-        status = str(detail["to_status"])
-        owner_text = messages.status_changed(g.id, status, "owner")
-        follower_text = messages.status_changed(g.id, status, "follower")
-    found: dict[str, str] = {}
-    if g.owner_phone_number:
-        found[g.owner_phone_number] = owner_text
-    for phone_number in store.follower_phone_numbers(g.id):
-        found.setdefault(phone_number, follower_text)
-    return list(found.items())
+    """(phone number, message) for the owner and each follower with a phone number, one per number, each in
+    that recipient's language."""
+
+    def text(recipient: preferences.Recipient) -> str:
+        if detail_type == ESCALATED:
+            return messages.escalated(g.id, int(detail["level"]), g.ward, g.department, recipient.language)
+        return messages.status_changed(g.id, str(detail["to_status"]), recipient.role, recipient.language)
+
+    return [(r.phone_number, text(r)) for r in preferences.recipients(g)]

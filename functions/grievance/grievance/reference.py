@@ -61,6 +61,16 @@ def ward_names() -> dict[str, dict[str, str]]:
     }
 
 
+def ward_name(ward: str) -> dict[str, str]:
+    """A ward's bilingual name; its code in both languages for one the reference data does not know."""
+    return ward_names().get(ward) or {"en": ward, "mr": ward}
+
+
+def department_name(department: str) -> dict[str, str]:
+    """A department's bilingual name; its id in both languages for one the reference data does not know."""
+    return departments().get(department) or {"en": department, "mr": department}
+
+
 WARDS = ids.WARDS
 
 

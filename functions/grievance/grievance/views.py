@@ -17,6 +17,11 @@ from pmc_common.views import shaped
 STAFF_ONLY_ENTRIES = frozenset({"assignee_changed", "internal_note"})  # timeline entries of the staff view
 
 
+def names(g: Grievance) -> dict[str, dict[str, str]]:
+    """The bilingual names beside a grievance's ward and department codes (issue 16)."""
+    return {"ward_name": reference.ward_name(g.ward), "department_name": reference.department_name(g.department)}
+
+
 def detail(g: Grievance, relation: Relation, caller: Caller, now: datetime) -> dict[str, Any]:
     """GrievanceView: followers never see the owner's feedback; only staff of its ward see the staff
     details and the staff-only timeline entries."""
@@ -25,6 +30,7 @@ def detail(g: Grievance, relation: Relation, caller: Caller, now: datetime) -> d
         GrievanceView,
         g,
         category_name=reference.category(g.category).name,
+        **names(g),
         overdue=g.overdue(now),
         relation=relation,
         feedback=g.feedback if relation != "follower" else None,
