@@ -75,6 +75,9 @@ def test_a_citizen_logs_a_grievance_with_server_set_fields(api: Api, clock: Fixe
             "note": None,
             "level": None,
             "rating": None,
+            "category": None,
+            "ward": None,
+            "department": None,
         }
     ]
     assert counts()["submitted"] == before + 1

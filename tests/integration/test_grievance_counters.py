@@ -1,7 +1,8 @@
-"""Stats counters are a derived figure: after any sequence of citizen, staff and system actions every
-counter (ward × department × status, and the SLA resolved / within-SLA pair) moves exactly as a recount
-of the stored grievances does (API.md 3.8). So do the due markers that `overdue` counts: one key-only
-item in the city's partition and one in the ward's per open grievance, sort key its current due_at#id.
+"""Stats counters are a derived figure: after any sequence of citizen, staff and system actions (re-routing
+to another category or ward too) every counter (ward × department × status, and the SLA resolved /
+within-SLA pair) moves exactly as a recount of the stored grievances does (API.md 3.8). So do the due
+markers that `overdue` counts: one key-only item in the city's partition and one in the ward's per open
+grievance, sort key its current due_at#id.
 And the outbox: exactly one item per status change and per escalation the timelines record.
 
 Other tests share the table, so the property compares changes: counters now − counters at the start
@@ -180,11 +181,29 @@ class GrievanceActions(RuleBasedStateMachine):
         assert reply.status == 200, reply.body
 
     @precondition(lambda self: self.ids)
-    @rule(pick=st.integers(min_value=0), change=st.sampled_from([{"note": "Material ordered."}, {"assignee": "JE"}]))
+    @rule(
+        pick=st.integers(min_value=0),
+        change=st.sampled_from(
+            [{"note": "Material ordered."}, {"assignee": "JE"}, {"internal_note": "Called the JE."}]
+        ),
+    )
     def staff_notes_or_reassigns(self, pick: int, change: dict[str, str]) -> None:
         path = f"/staff/grievances/{self.ids[pick % len(self.ids)]}"
         reply = self.api.request("PATCH", path, json_body=change, caller=STAFF)
         assert reply.status in (200, 409), reply.body
+
+    @precondition(lambda self: self.ids)
+    @rule(
+        pick=st.integers(min_value=0),
+        category=st.none() | st.sampled_from(CATEGORIES),
+        ward=st.none() | st.sampled_from(["W07", "W09", "W03"]),
+    )
+    def staff_reroutes(self, pick: int, category: str | None, ward: str | None) -> None:
+        """Issue 15: ward, department, SLA due time and perhaps the status change at once."""
+        to = {k: v for k, v in {"category": category, "ward": ward}.items() if v is not None}
+        path = f"/staff/grievances/{self.ids[pick % len(self.ids)]}/reroute"
+        reply = self.api.request("POST", path, json_body={"reason": "Wrong queue, sending it on.", **to}, caller=STAFF)
+        assert reply.status in (200, 409, 422), reply.body  # 409 not open; 422 nowhere new
 
     @precondition(lambda self: self.ids)
     @rule(pick=st.integers(min_value=0), rating=st.integers(min_value=1, max_value=5))
@@ -256,7 +275,12 @@ def test_a_note_or_a_reassignment_moves_no_counter(api: Api, actions: Any) -> No
     machine.reset_clock()
     machine.citizen_logs(POINTS[0], "pothole")
     machine.staff_patches(0, "assigned", "JE Roads", None)
-    for change in ({"note": "Material ordered."}, {"assignee": "JE SWM"}, {"note": "Crew on site.", "assignee": "JE"}):
+    for change in (
+        {"note": "Material ordered."},
+        {"assignee": "JE SWM"},
+        {"note": "Crew on site.", "assignee": "JE"},
+        {"internal_note": "Owner asked for the JE's number."},
+    ):
         reply = api.request("PATCH", f"/staff/grievances/{machine.ids[0]}", json_body=change, caller=STAFF)
         assert reply.status == 200, reply.body
         machine.every_counter_and_due_marker_moves_with_the_recount()

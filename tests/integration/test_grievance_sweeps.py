@@ -170,6 +170,9 @@ def test_overdue_grievances_go_up_one_level_with_a_new_due_time(seed: Seeder, pu
                 "note": None,
                 "level": 1,
                 "rating": None,
+                "category": None,
+                "ward": None,
+                "department": None,
             }
         ]
     assert sorted(p for p in published if p[0] == "GrievanceEscalated") == sorted(

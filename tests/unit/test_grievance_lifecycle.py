@@ -37,7 +37,7 @@ ALLOWED: dict[tuple[str, str, str], set[str]] = {
     **{("status", status, "rejected"): {"staff"} for status in OPEN},
     **{("reassign", status, status): {"staff"} for status in ("assigned", "in_progress")},
     **{("note", status, status): {"staff"} for status in (*OPEN, "resolved")},
-    **{("internal_note", status, status): {"staff"} for status in (*OPEN, "resolved")},
+    **{("internal_note", status, status): {"staff"} for status in domain.STATUSES},  # staff-only: any status
     ("feedback", "resolved", "closed"): {"owner"},
     ("auto_close", "resolved", "closed"): {"system"},
     ("reopen", "resolved", "reopened"): {"owner"},
@@ -55,7 +55,7 @@ REQUIRED: dict[tuple[str, str, str], tuple[str, ...]] = {
     **{("status", status, "rejected"): ("note",) for status in OPEN},
     **{("reassign", status, status): ("assignee",) for status in ("assigned", "in_progress")},
     **{("note", status, status): ("note",) for status in (*OPEN, "resolved")},
-    **{("internal_note", status, status): ("internal_note",) for status in (*OPEN, "resolved")},
+    **{("internal_note", status, status): ("internal_note",) for status in domain.STATUSES},
     ("feedback", "resolved", "closed"): ("rating",),
     ("reopen", "resolved", "reopened"): ("reason",),
     ("reopen", "closed", "reopened"): ("reason",),
@@ -254,6 +254,9 @@ def test_a_note_alone_is_added_to_the_timeline(status: str) -> None:
         "note": "Crew on the way",
         "level": None,
         "rating": None,
+        "category": None,
+        "ward": None,
+        "department": None,
     }
 
 
@@ -324,9 +327,11 @@ def test_the_same_event_escalates_a_grievance_only_once() -> None:
 def test_escalation_raises_the_level_and_extends_due_by_half_the_sla_at_least_12_hours(
     sla_hours: int, level: int, late_minutes: int, status: str
 ) -> None:
-    g = replace(in_status(status), escalation_level=level, due_at=logged(sla_hours=sla_hours).due_at)
+    g = replace(
+        in_status(status), escalation_level=level, sla_hours=sla_hours, due_at=logged(sla_hours=sla_hours).due_at
+    )
     now = parse_iso(g.due_at) + timedelta(minutes=late_minutes)
-    change = escalate(g, now, "evt", sla_hours)
+    change = escalate(g, now, "evt", sla_hours=1)  # the category's hours now: its own count
     e = change.grievance
     assert e.escalation_level == level + 1
     assert not change.moves_status  # no counter moves, no status event
@@ -346,6 +351,9 @@ def test_escalation_raises_the_level_and_extends_due_by_half_the_sla_at_least_12
         "note": None,
         "level": level + 1,
         "rating": None,
+        "category": None,
+        "ward": None,
+        "department": None,
     }
 
 
@@ -480,6 +488,112 @@ def test_an_internal_note_is_a_timeline_entry_of_its_own_type() -> None:
     assert change.to_status == "assigned"
     assert not change.moves_status
     assert change.grievance.timeline[-1]["type"] == "internal_note"
+
+
+def test_a_rerouted_entry_names_where_it_went_and_why() -> None:
+    r = move(in_status("submitted"), "reroute", None).grievance
+    assert r.timeline[-1] == {
+        "at": iso(START + timedelta(hours=1)),
+        "type": "rerouted",
+        "actor": "staff",
+        "from_status": None,
+        "to_status": None,
+        "note": "This is a pothole, not garbage.",  # the staff view's only (grievance.views)
+        "level": None,
+        "rating": None,
+        "category": "potholes",
+        "ward": "W07",
+        "department": "road",
+    }
+    assert r.sla_hours == 72
+
+
+REASON = "Water main, not a drain: send it to water supply."
+
+
+def reroute(g: Grievance, category: str | None = None, ward: str | None = None, **to: Any) -> domain.StatusChange:
+    """domain.reroute with the route's lookup: the department and SLA hours of the category it ends up in."""
+    department, sla_hours = to.get("department", "water_supply"), to.get("sla_hours", 24)
+    return domain.reroute(
+        g,
+        category=category,
+        ward=ward,
+        reason=REASON,
+        department=department,
+        sla_hours=sla_hours,
+        now=START + timedelta(days=3),
+    )
+
+
+def test_re_routing_names_a_category_or_a_ward_or_is_invalid() -> None:
+    with pytest.raises(Invalid) as raised:
+        reroute(logged())
+    assert field_of(raised.value) == "body"
+
+
+@pytest.mark.parametrize(
+    ("category", "ward"), [("garbage_not_collected", None), (None, "W07"), ("garbage_not_collected", "W07")]
+)
+def test_re_routing_to_where_it_already_is_is_invalid(category: str | None, ward: str | None) -> None:
+    with pytest.raises(Invalid) as raised:
+        reroute(logged(), category, ward)
+    assert field_of(raised.value) == "body"
+
+
+def test_re_routing_to_a_category_takes_its_department_and_sla_hours_from_the_creation_time() -> None:
+    g = replace(in_status("in_progress"), escalation_level=2)
+    r = reroute(g, "water_leakage", department="water_supply", sla_hours=24).grievance
+    assert (r.category, r.department, r.sla_hours, r.ward) == ("water_leakage", "water_supply", 24, "W07")
+    assert r.due_at == r.sla_due_at == iso(START + timedelta(hours=24))  # already past: overdue at once
+    assert r.overdue(START + timedelta(days=3))
+    assert (r.escalation_level, r.status, r.assignee) == (2, "submitted", None)
+
+
+def test_re_routing_only_the_ward_keeps_its_department_and_its_own_sla_hours() -> None:
+    g = replace(logged(sla_hours=48), due_at=iso(START + timedelta(days=9)))  # escalated: due later
+    r = reroute(g, ward="W03", department="water_supply", sla_hours=24).grievance  # data/ says 24 now
+    assert (r.category, r.department, r.sla_hours, r.ward) == (g.category, g.department, 48, "W03")
+    assert r.due_at == r.sla_due_at == iso(START + timedelta(hours=48))
+
+
+def test_a_grievance_stored_before_it_kept_sla_hours_falls_back_to_its_category() -> None:
+    old = replace(logged(sla_hours=48), sla_hours=None)
+    assert reroute(old, ward="W03", sla_hours=36).grievance.sla_hours == 36
+    resolved = replace(in_status("resolved"), sla_hours=None)
+    now = parse_iso(str(resolved.resolved_at)) + timedelta(days=1)
+    assert domain.reopen(resolved, reason=REASON, sla_hours=36, now=now).grievance.due_at == iso(
+        now + timedelta(hours=36)
+    )
+
+
+def test_reopen_runs_on_its_own_sla_hours_whatever_data_says_now() -> None:
+    g = replace(in_status("resolved"), sla_hours=72)
+    now = parse_iso(str(g.resolved_at)) + timedelta(days=1)
+    assert domain.reopen(g, reason=REASON, sla_hours=6, now=now).grievance.due_at == iso(now + timedelta(hours=72))
+
+
+@pytest.mark.parametrize("status", domain.STATUSES)
+def test_staff_add_an_internal_note_in_any_status_with_or_without_other_changes(status: str) -> None:
+    g = in_status(status)
+    change = domain.staff_change(
+        g, status=None, assignee=None, note=None, internal_note="Duplicate of GRV-2606-AAAAAA", now=START
+    )
+    assert (change.grievance.status, change.to_status) == (status, None)
+    assert change.grievance.timeline[-1]["type"] == "internal_note"
+    assert change.grievance.timeline[-1]["note"] == "Duplicate of GRV-2606-AAAAAA"
+
+
+def test_an_internal_note_rides_along_with_a_status_move_after_its_entries() -> None:
+    change = domain.staff_change(
+        in_status("assigned"),
+        status="rejected",
+        assignee=None,
+        note="Duplicate",
+        internal_note="Of GRV-2606-AAAAAA",
+        now=START,
+    )
+    assert (change.from_status, change.to_status, change.moves_status) == ("assigned", "rejected", True)
+    assert [e["type"] for e in change.grievance.timeline[-3:]] == ["status_changed", "note", "internal_note"]
 
 
 # --- any sequence of moves keeps the invariants ---------------------------------------------------------

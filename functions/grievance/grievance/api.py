@@ -21,6 +21,7 @@ from grievance.models import (
     PreferencesView,
     QueueItem,
     ReopenBody,
+    RerouteBody,
     StaffChange,
     StatsView,
 )
@@ -201,7 +202,8 @@ def feedback(grievance_id: str, body: FeedbackBody, caller: CitizenCaller, clock
 def reopen(grievance_id: str, body: ReopenBody, caller: CitizenCaller, clock: Now) -> Response:
     g = access.owned(grievance_id, caller)
     now = clock.now()
-    change = domain.reopen(g, reason=body.reason, sla_hours=reference.category(g.category).sla_hours, now=now)
+    category_sla_hours = reference.category(g.category).sla_hours  # for one stored before it kept its own
+    change = domain.reopen(g, reason=body.reason, sla_hours=category_sla_hours, now=now)
     saved = store.save(change, g)
     return json_response(detail(saved, "owner", caller, now))
 
@@ -261,9 +263,39 @@ def staff_queue(
 def staff_update(grievance_id: str, change: StaffChange, caller: StaffCaller, clock: Now) -> Response:
     g, relation = access.staffed(grievance_id, caller)  # another ward's: 404
     now = clock.now()
-    applied = domain.staff_change(g, status=change.status, assignee=change.assignee, note=change.note, now=now)
+    applied = domain.staff_change(
+        g,
+        status=change.status,
+        assignee=change.assignee,
+        note=change.note,
+        internal_note=change.internal_note,
+        now=now,
+    )
     saved = store.save(applied, g)
     return json_response(detail(saved, relation, caller, now))
+
+
+@app.post(
+    "/staff/grievances/{grievance_id}/reroute",
+    response_model=GrievanceView,
+    name="reroute_staff_grievance",
+    responses={409: ["grievance_not_open", "illegal_transition"]},
+)
+def staff_reroute(grievance_id: str, body: RerouteBody, caller: StaffCaller, clock: Now) -> Response:
+    g, relation = access.staffed(grievance_id, caller)  # another ward's: 404; to any ward
+    to = reference.category(body.category or g.category)  # unknown: 422 body.category
+    now = clock.now()
+    change = domain.reroute(
+        g,
+        category=body.category,
+        ward=body.ward,
+        reason=body.reason,
+        department=to.department_id,
+        sla_hours=to.sla_hours,
+        now=now,
+    )
+    saved = store.save(change, g)  # counters, due markers and index keys move with it
+    return json_response(detail(saved, relation, caller, now, staff_view=True))  # also when sent to another ward
 
 
 @app.get("/staff/grievances/stats", response_model=StatsView, name="get_staff_grievance_stats")

@@ -38,6 +38,10 @@ class TimelineEvent:
     note: str | None = None
     level: int | None = None
     rating: int | None = None
+    # where a `rerouted` entry sent it (issue 15): shown to everyone, as the grievance's own fields are
+    category: str | None = None
+    ward: str | None = None
+    department: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -77,6 +81,9 @@ class Grievance:
     last_escalation_event_id: str | None
     timeline: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     version: int = 0
+    # The SLA hours it runs on, kept from its category when logged or re-routed (issue 15), so editing
+    # data/ never moves the deadlines of a grievance already open; None: stored before they were kept.
+    sla_hours: int | None = None
 
     @property
     def is_open(self) -> bool:
@@ -161,8 +168,15 @@ def log(
         photo_count=0,
         last_escalation_event_id=None,
         timeline=(TimelineEvent(at, "created", actor, None, "submitted").as_dict(),),
+        sla_hours=sla_hours,
     )
     return StatusChange(created, None, "submitted")
+
+
+def kept_sla_hours(g: Grievance, category_sla_hours: int) -> int:
+    """The SLA hours a grievance runs on: its own (issue 15); the category's, as data/ has it now, only for
+    a grievance stored before they were kept."""
+    return g.sla_hours if g.sla_hours is not None else category_sla_hours
 
 
 # --- the lifecycle (API.md 3.7–3.10, issue 15): the one table every status change goes through ------
@@ -185,18 +199,26 @@ FEEDBACK = Effect(
     "rating, comment, now",
     lambda g, given, now: {"rating": given["rating"], "comment": given.get("comment"), "at": iso(now)},
 )
-SLA_RESTART = Effect("now + SLA hours", lambda g, given, now: iso(due_after(now, given["sla_hours"])))
+SLA_RESTART = Effect(
+    "now + its SLA hours", lambda g, given, now: iso(due_after(now, kept_sla_hours(g, given["sla_hours"])))
+)
 ONE_MORE_REOPEN = Effect("reopen_count + 1", lambda g, given, now: g.reopen_count + 1)
 ONE_LEVEL_UP = Effect("escalation_level + 1", lambda g, given, now: g.escalation_level + 1)
 ESCALATION_DUE = Effect(
-    "now + max(12 h, SLA hours / 2)", lambda g, given, now: iso(now + escalation_extension(given["sla_hours"]))
+    "now + max(12 h, its SLA hours / 2)",
+    lambda g, given, now: iso(now + escalation_extension(kept_sla_hours(g, given["sla_hours"]))),
 )
 EVENT_ID = Effect("the sweep's event id", lambda g, given, now: given["event_id"])
 NEW_CATEGORY = Effect("the given category, if any", lambda g, given, now: given.get("category") or g.category)
 NEW_WARD = Effect("the given ward, if any", lambda g, given, now: given.get("ward") or g.ward)
-NEW_DEPARTMENT = Effect("the category's department", lambda g, given, now: given["department"])
+NEW_DEPARTMENT = Effect(
+    "the new category's department (kept when only the ward moves)", lambda g, given, now: given["department"]
+)
+NEW_SLA_HOURS = Effect(
+    "the new category's SLA hours (kept when only the ward moves)", lambda g, given, now: given["sla_hours"]
+)
 NEW_SLA = Effect(
-    "created_at + the category's SLA hours",
+    "created_at + its new SLA hours",
     lambda g, given, now: iso(due_after(parse_iso(g.created_at), given["sla_hours"])),
 )
 
@@ -276,9 +298,11 @@ LIFECYCLE = lifecycle.Lifecycle[Grievance](
             for status in ("assigned", "in_progress")
         ),
         *(Rule("note", status, status, STAFF, ("note",), records=("note",)) for status in NOTED),
+        # Internal notes reach no citizen, follower or Open311 feed, so unlike public notes they are taken
+        # in every status: staff annotate a rejected or closed grievance too (a duplicate's id, a call).
         *(
             Rule("internal_note", status, status, STAFF, ("internal_note",), records=("internal_note",))
-            for status in NOTED
+            for status in STATUSES
         ),
         Rule(
             "feedback",
@@ -336,6 +360,7 @@ LIFECYCLE = lifecycle.Lifecycle[Grievance](
                     "category": NEW_CATEGORY,
                     "ward": NEW_WARD,
                     "department": NEW_DEPARTMENT,
+                    "sla_hours": NEW_SLA_HOURS,
                     "due_at": NEW_SLA,
                     "sla_due_at": NEW_SLA,
                 },
@@ -349,7 +374,6 @@ LIFECYCLE = lifecycle.Lifecycle[Grievance](
         "status": lifecycle.Refusal("illegal_transition", "A grievance cannot go from {from_status} to {to_status}"),
         "reassign": lifecycle.Refusal("illegal_transition", "A {from_status} grievance cannot be reassigned"),
         "note": lifecycle.Refusal("illegal_transition", "A {from_status} grievance takes no more notes"),
-        "internal_note": lifecycle.Refusal("illegal_transition", "A {from_status} grievance takes no more notes"),
         "feedback": lifecycle.Refusal("not_resolved", "Only a resolved grievance can be rated"),
         "reopen": lifecycle.Refusal("not_resolved", "Only a resolved or closed grievance can be reopened"),
         "reroute": lifecycle.Refusal("grievance_not_open", "Only an open grievance can be re-routed"),
@@ -382,7 +406,16 @@ RECORDERS: dict[str, Recorder] = {
     "reason": lambda m, given, at, actor: TimelineEvent(at, "note", actor, note=given["reason"]),
     "feedback": lambda m, given, at, actor: TimelineEvent(at, "feedback", actor, rating=given["rating"]),
     "escalated": lambda m, given, at, actor: TimelineEvent(at, "escalated", actor, level=m.after.escalation_level),
-    "rerouted": lambda m, given, at, actor: TimelineEvent(at, "rerouted", actor),
+    # where it went, for everyone; the reason (`note`) for the staff view only (grievance.views)
+    "rerouted": lambda m, given, at, actor: TimelineEvent(
+        at,
+        "rerouted",
+        actor,
+        note=given["reason"],
+        category=m.after.category,
+        ward=m.after.ward,
+        department=m.after.department,
+    ),
 }
 if unknown := {r for rule in LIFECYCLE for r in rule.records} - RECORDERS.keys():
     raise ValueError(f"lifecycle rows record {unknown}, which nothing writes")
@@ -404,21 +437,64 @@ def transition(
 
 
 def staff_change(
-    current: Grievance, *, status: str | None, assignee: str | None, note: str | None, now: datetime
+    current: Grievance,
+    *,
+    status: str | None,
+    assignee: str | None,
+    note: str | None,
+    internal_note: str | None = None,
+    now: datetime,
 ) -> StatusChange:
     """PATCH /staff/grievances/{id} (API.md 3.8): a status move (which takes the assignee and note along),
-    else a reassignment and/or a public note, each through `transition`."""
-    if status is None and assignee is None and note is None:
-        raise Invalid.of("body", "give at least one of status, assignee, note")
-    given = {"assignee": assignee, "note": note}
+    else a reassignment and/or a public note; then an internal note, if given; each through `transition`."""
+    if status is None and assignee is None and note is None and internal_note is None:
+        raise Invalid.of("body", "give at least one of status, assignee, note, internal_note")
+    given = {"assignee": assignee, "note": note, "internal_note": internal_note}
     if status is not None:
-        return transition(current, status, by="staff", via="status", given=given, now=now)
-    g = current
-    if assignee is not None:
-        g = transition(g, g.status, by="staff", via="reassign", given=given, now=now).grievance
-    if note is not None:
-        g = transition(g, g.status, by="staff", via="note", given=given, now=now).grievance
-    return StatusChange(g, current.status, None)
+        change = transition(current, status, by="staff", via="status", given=given, now=now)
+    else:
+        g = current
+        if assignee is not None:
+            g = transition(g, g.status, by="staff", via="reassign", given=given, now=now).grievance
+        if note is not None:
+            g = transition(g, g.status, by="staff", via="note", given=given, now=now).grievance
+        change = StatusChange(g, current.status, None)
+    if internal_note is None:
+        return change
+    g = change.grievance
+    return replace(
+        change, grievance=transition(g, g.status, by="staff", via="internal_note", given=given, now=now).grievance
+    )
+
+
+def reroute(
+    current: Grievance,
+    *,
+    category: str | None,
+    ward: str | None,
+    reason: str,
+    department: str,
+    sla_hours: int,
+    now: datetime,
+) -> StatusChange:
+    """POST /staff/grievances/{id}/reroute (issue 15): to another category and/or ward, through the
+    `reroute` row. `department` and `sla_hours` are those data/ gives the category it ends up in; when
+    only the ward moves it keeps its own, so re-routing to a ward never re-reads its category's SLA."""
+    if category is None and ward is None:
+        raise Invalid.of("body", "give at least one of category, ward")
+    to_category, to_ward = category or current.category, ward or current.ward
+    if (to_category, to_ward) == (current.category, current.ward):
+        raise Invalid.of("body", "the grievance is already in this category and ward")
+    if to_category == current.category:
+        department, sla_hours = current.department, kept_sla_hours(current, sla_hours)
+    given = {
+        "reason": reason,
+        "category": to_category,
+        "ward": to_ward,
+        "department": department,
+        "sla_hours": sla_hours,
+    }
+    return transition(current, None, by="staff", via="reroute", given=given, now=now)
 
 
 def give_feedback(current: Grievance, *, rating: int, comment: str | None, now: datetime) -> StatusChange:
@@ -428,7 +504,8 @@ def give_feedback(current: Grievance, *, rating: int, comment: str | None, now: 
 
 
 def reopen(current: Grievance, *, reason: str, sla_hours: int, now: datetime) -> StatusChange:
-    """The owner reopens within 7 days of resolution, at most twice (API.md 3.7)."""
+    """The owner reopens within 7 days of resolution, at most twice (API.md 3.7), due after its own SLA
+    hours (`sla_hours`, its category's, counts only for a grievance stored before they were kept)."""
     given = {"reason": reason, "sla_hours": sla_hours}
     return transition(current, "reopened", by="owner", via="reopen", given=given, now=now)
 

@@ -50,6 +50,7 @@ def escalate_one(grievance_id: str, *, event_id: str, now: datetime) -> bool:
     current = store.get(grievance_id)
     if current is None:
         return False
+    # the category's SLA hours count only for a grievance stored before it kept its own (domain.kept_sla_hours)
     given = {"sla_hours": reference.category(current.category).sla_hours, "event_id": event_id}
     try:
         change = domain.transition(current, current.status, by="system", via="escalate", given=given, now=now)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, JsonValue, WithJsonSchema
 
-from pmc_common.models import Bilingual, Body, Slug, View, text
+from pmc_common.models import Bilingual, Body, Slug, View, Ward, text
 
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
@@ -34,9 +34,23 @@ class PhotoRequest(Body):
 
 
 class StaffChange(Body):
+    """PATCH /staff/grievances/{id} (API.md 3.8): at least one field. `note` is public (owner, followers,
+    Open311); `internal_note` is a timeline entry of the staff view only, taken in any status."""
+
     status: StatusName | None = None
     assignee: text(2, 100) | None = None  # type: ignore[valid-type]
     note: text(1, 1000) | None = None  # type: ignore[valid-type]
+    internal_note: text(1, 1000) | None = None  # type: ignore[valid-type]
+
+
+class RerouteBody(Body):
+    """POST /staff/grievances/{id}/reroute (issue 15), open grievances only: to another category (its
+    department and SLA hours with it) and/or ward, due at created_at + the new SLA hours; work in hand goes
+    back to `submitted` without an assignee. `reason` is shown in the staff view only."""
+
+    category: Slug | None = None
+    ward: Ward | None = None
+    reason: text(10, 500)  # type: ignore[valid-type]
 
 
 class FeedbackBody(Body):
@@ -81,6 +95,10 @@ class CategoryView(View):
 
 
 class TimelineView(View):
+    """One timeline entry (API.md 3.4). `assignee_changed` and `internal_note` entries are in the staff
+    view only; a `rerouted` entry names where it went (category, ward, department) and its `note`, the
+    staff's reason, is null outside the staff view."""
+
     at: str
     type: str
     actor: str
@@ -89,6 +107,10 @@ class TimelineView(View):
     note: str | None
     level: int | None
     rating: int | None
+    # set on `rerouted` entries only (issue 15); absent from entries stored before them
+    category: str | None = None
+    ward: str | None = None
+    department: str | None = None
 
 
 class PhotoView(View):

@@ -8,7 +8,7 @@ Items (pk, sk):
 - due marker  ("open-due", "<due_at>#<id>") and ("open-due#<ward>", "<due_at>#<id>"): one pair per open
               grievance at its current due_at, no other attribute (about 50 bytes: a 1 MB page counts
               about 20,000); put, moved and deleted in the transaction of every change that opens or
-              closes a grievance or moves its due_at
+              closes a grievance or moves its due_at or ward
 - outbox      (<id>, "event#<event id>"): a domain event (pmc_common.outbox), written in the transaction of
               the change that emits it, delivered to the bus from the table's stream, TTL-deleted after 7 days
 Access patterns and their indexes (template.yaml). Every list reads about what it returns: the key
@@ -270,17 +270,36 @@ def _counter(key: str) -> GrievanceItem:
     return GrievanceItem(STATS, key)
 
 
-def _move_counters(tx: TransactWrite, change: StatusChange) -> None:
-    g = change.grievance
-    if change.moves_status:
-        if change.from_status is not None:
-            tx.update(_counter(f"{g.ward}#{g.department}#{change.from_status}"), actions=[GrievanceItem.tally.add(-1)])
-        tx.update(_counter(f"{g.ward}#{g.department}#{change.to_status}"), actions=[GrievanceItem.tally.add(1)])
-    if change.first_resolution:
-        tx.update(
-            _counter(f"sla#{g.ward}#{g.department}"),
-            actions=[GrievanceItem.tally.add(1), GrievanceItem.within.add(1 if within_sla(g) else 0)],
-        )
+def _sla_count(g: Grievance) -> tuple[str, int] | None:
+    """(its SLA counter, 1 if within SLA else 0) once first resolved; None before."""
+    if g.first_resolved_at is None:
+        return None
+    return f"sla#{g.ward}#{g.department}", 1 if within_sla(g) else 0
+
+
+def _move_counters(tx: TransactWrite, before: Grievance | None, after: Grievance) -> None:
+    """Move the grievance's counts from where it was counted (`before`; None: new) to where it is now: its
+    status counter (ward#department#status) and, once first resolved, its SLA pair (sla#ward#department).
+    A status change and a first resolution move them, and so does a re-routing, which may change ward,
+    department and sla_due_at with or without the status; a change that moves none writes none."""
+    old_key = f"{before.ward}#{before.department}#{before.status}" if before is not None else None
+    new_key = f"{after.ward}#{after.department}#{after.status}"
+    if old_key != new_key:
+        if old_key is not None:
+            tx.update(_counter(old_key), actions=[GrievanceItem.tally.add(-1)])
+        tx.update(_counter(new_key), actions=[GrievanceItem.tally.add(1)])
+    old_sla = _sla_count(before) if before is not None else None
+    new_sla = _sla_count(after)
+    if old_sla == new_sla:
+        return
+    if old_sla is not None and new_sla is not None and old_sla[0] == new_sla[0]:
+        # one counter, now within SLA or no longer: a transaction may write an item only once
+        tx.update(_counter(new_sla[0]), actions=[GrievanceItem.within.add(new_sla[1] - old_sla[1])])
+        return
+    if old_sla is not None:
+        tx.update(_counter(old_sla[0]), actions=[GrievanceItem.tally.add(-1), GrievanceItem.within.add(-old_sla[1])])
+    if new_sla is not None:
+        tx.update(_counter(new_sla[0]), actions=[GrievanceItem.tally.add(1), GrievanceItem.within.add(new_sla[1])])
 
 
 def due_markers(g: Grievance) -> list[GrievanceItem]:
@@ -345,7 +364,7 @@ def _create_once(change: StatusChange) -> bool:
     try:
         with _transaction() as tx:
             tx.save(item, condition=GrievanceItem.pk.does_not_exist())
-            _move_counters(tx, change)
+            _move_counters(tx, None, g)
             _move_markers(tx, None, g)
             _write_events(tx, None, g)
     except TransactWriteError as error:
@@ -387,7 +406,7 @@ def save(change: StatusChange, read: Grievance) -> Grievance:
                 condition=_same_version(read),
                 add_version_condition=False,
             )
-            _move_counters(tx, change)
+            _move_counters(tx, read, g)
             _move_markers(tx, read, g)
             _write_events(tx, read, g)
     except TransactWriteError as error:

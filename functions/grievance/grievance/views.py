@@ -15,6 +15,9 @@ from pmc_common.auth import Caller
 from pmc_common.views import shaped
 
 STAFF_ONLY_ENTRIES = frozenset({"assignee_changed", "internal_note"})  # timeline entries of the staff view
+# Entries everyone sees whose note only the staff view shows: a re-routing's reason is the staff's working
+# remark (it may name staff, and issue 15 gives the citizen the new department and ward, not the why).
+STAFF_ONLY_NOTES = frozenset({"rerouted"})
 
 
 def names(g: Grievance) -> dict[str, dict[str, str]]:
@@ -22,10 +25,13 @@ def names(g: Grievance) -> dict[str, dict[str, str]]:
     return {"ward_name": reference.ward_name(g.ward), "department_name": reference.department_name(g.department)}
 
 
-def detail(g: Grievance, relation: Relation, caller: Caller, now: datetime) -> dict[str, Any]:
+def detail(
+    g: Grievance, relation: Relation, caller: Caller, now: datetime, *, staff_view: bool | None = None
+) -> dict[str, Any]:
     """GrievanceView: followers never see the owner's feedback; only staff of its ward see the staff
-    details and the staff-only timeline entries."""
-    staff_view = access.staff_view(g, caller)
+    details and the staff-only timeline entries (`staff_view=True`: the reply to a staff change, shown as
+    the staff view even when that change moved it out of a ward officer's ward)."""
+    staff_view = access.staff_view(g, caller) if staff_view is None else staff_view
     return shaped(
         GrievanceView,
         g,
@@ -35,6 +41,18 @@ def detail(g: Grievance, relation: Relation, caller: Caller, now: datetime) -> d
         relation=relation,
         feedback=g.feedback if relation != "follower" else None,
         photos=photos.views(g.id, now),
-        timeline=[e for e in g.timeline if staff_view or e["type"] not in STAFF_ONLY_ENTRIES],
+        timeline=timeline(g, staff_view),
         staff=shaped(StaffDetails, g) if staff_view else None,
     )
+
+
+def timeline(g: Grievance, staff_view: bool) -> list[dict[str, Any]]:
+    """The timeline as the caller may see it: all of it in the staff view; else without the staff-only
+    entries, and with the staff-only notes blanked."""
+    if staff_view:
+        return list(g.timeline)
+    return [
+        {**e, "note": None} if e["type"] in STAFF_ONLY_NOTES else e
+        for e in g.timeline
+        if e["type"] not in STAFF_ONLY_ENTRIES
+    ]
