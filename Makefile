@@ -101,7 +101,8 @@ test-moto: install
 unit: $(STAMPS)/venv
 	$(PY) -m pytest $(PYTEST_ORDER) tests/unit $(PYTEST_ARGS)
 
-integration: $(STAMPS)/venv
+# .venv-sam too: the local stack reads template.yaml through its aws-sam-translator (local/cloudformation.py)
+integration: $(STAMPS)/venv $(STAMPS)/sam
 	$(PY) -m pytest $(PYTEST_ORDER) tests/integration $(PYTEST_ARGS)
 
 e2e: install

@@ -1,7 +1,9 @@
 """template.yaml read into typed resources (tables, queues, functions and their events) for the local stack.
 
-Decoded with cfn-lint's decoder; intrinsics resolve to local physical names (the logical id). Never writes
-the template and never holds state of a running stack."""
+Read from the CloudFormation that SAM's own translator makes of it (local/cloudformation.py): Globals,
+Events, HttpApi routes and authorizers and layers come out as they deploy. What remains here is what the
+translator leaves to CloudFormation: intrinsics and conditions, resolved to local physical names (the
+logical id). Never writes the template and never holds state of a running stack."""
 
 from __future__ import annotations
 
@@ -13,12 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cfnlint.decode import decode  # type: ignore[import-untyped]
+from local.cloudformation import LOCAL_CODE_BUCKET, TranslationError, translate
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 REGION = "ap-south-1"
 STACK_NAME = "puneconnect-local"
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"})
+EVENT_TYPES = frozenset(
+    {"HttpApi", "Schedule", "ScheduleV2", "SQS", "S3", "DynamoDB", "EventBridgeRule", "CloudWatchEvent"}
+)
 
 
 class TemplateError(ValueError):
@@ -208,17 +213,6 @@ _DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:[^}]+\}\}")
 _SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
 
-def _plain(value: Any) -> Any:
-    """cfn-lint's node types (dict_node, str_node, list_node) as plain dict/str/list."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
-
-
 def _logical_id_of(value: Any, what: str) -> str:
     """The logical id a `!Ref X`, `!GetAtt X.Arn` or `!Sub ${X}` points at."""
     if isinstance(value, dict) and len(value) == 1:
@@ -235,14 +229,21 @@ def _logical_id_of(value: Any, what: str) -> str:
 
 
 class Template:
-    """A decoded template: raw sections plus the resources the local stack runs."""
+    """A template as CloudFormation (SAM's translator applied) plus the resources the local stack runs."""
 
-    def __init__(self, path: Path, body: Mapping[str, Any], parameter_overrides: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        path: Path,
+        translation: Mapping[str, Any],
+        parameter_overrides: Mapping[str, str] | None = None,
+    ):
         self.path = path
         self.directory = path.parent
-        self.body = body
-        self.resources: dict[str, dict[str, Any]] = dict(body.get("Resources") or {})
-        self.globals: dict[str, Any] = dict(body.get("Globals") or {})
+        self.body: dict[str, Any] = dict(translation["cloudformation"])
+        self.resources: dict[str, dict[str, Any]] = dict(self.body.get("Resources") or {})
+        # Each function's SAM events in template order: only names and order, all else is read from the
+        # CloudFormation the translator generated (`<function><event>`, `<function><event>Permission`).
+        self._events: dict[str, dict[str, str]] = dict(translation.get("events") or {})
         self.parameters = self._parameter_values(parameter_overrides or {})
         self.tables: list[Table] = []
         self.buckets: list[Bucket] = []
@@ -266,11 +267,11 @@ class Template:
         path = Path(path).resolve()
         if not path.is_file():
             raise TemplateError(f"{path}: no such template")
-        body, matches = decode(str(path))
-        if body is None or matches:
-            problems = "; ".join(str(m) for m in matches) or "cannot be decoded"
-            raise TemplateError(f"{path}: {problems}")
-        return cls(path, _plain(body), parameter_overrides)
+        try:
+            translation = translate(path, dict(parameter_overrides or {}), REGION)
+        except TranslationError as exc:
+            raise TemplateError(str(exc)) from None
+        return cls(path, translation, parameter_overrides)
 
     def _parameter_values(self, overrides: Mapping[str, str]) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -285,7 +286,17 @@ class Template:
         return values
 
     def _read_resources(self) -> None:
-        for logical_id, resource in self.resources.items():
+        for function, events in self._events.items():
+            for event_id, event_type in events.items():
+                if event_type not in EVENT_TYPES:
+                    where = f"{function}.Events.{event_id}"
+                    raise TemplateError(f"{where}: event type {event_type} is not emulated by the local stack")
+        live = {
+            logical_id: resource
+            for logical_id, resource in self.resources.items()
+            if "Condition" not in resource or self.condition(str(resource["Condition"]), LocalNames())
+        }
+        for logical_id, resource in live.items():
             kind = resource.get("Type")
             props = resource.get("Properties") or {}
             if kind == "AWS::DynamoDB::Table":
@@ -301,13 +312,36 @@ class Template:
             elif kind == "AWS::Cognito::UserPool":
                 clients = tuple(
                     cid
-                    for cid, other in self.resources.items()
+                    for cid, other in live.items()
                     if other.get("Type") == "AWS::Cognito::UserPoolClient"
                     and _logical_id_of((other.get("Properties") or {}).get("UserPoolId"), cid) == logical_id
                 )
                 self.user_pools.append(UserPool(logical_id, clients))
-            elif kind == "AWS::Serverless::Function":
-                self._function(logical_id, props)
+            elif kind == "AWS::Lambda::Function":
+                self.functions[logical_id] = self._function(logical_id, props)
+        for logical_id, resource in live.items():  # event sources, once every function is known
+            kind = resource.get("Type")
+            props = resource.get("Properties") or {}
+            if kind == "AWS::ApiGatewayV2::Api":
+                self._api(logical_id, props)
+            elif kind == "AWS::S3::Bucket":
+                self._bucket_notifications(logical_id, props)
+            elif kind == "AWS::Lambda::EventSourceMapping":
+                self._event_source_mapping(logical_id, props)
+            elif kind == "AWS::Events::Rule":
+                self._rule(logical_id, props)
+            elif kind == "AWS::Scheduler::Schedule":
+                target = self._function_of(props.get("Target", {}).get("Arn"), f"{logical_id}.Target")
+                self._schedule(target, logical_id, props.get("ScheduleExpression"), props.get("State"))
+        order = {(f, e): i for i, (f, e) in enumerate((f, e) for f, es in self._events.items() for e in es)}
+        for sources in (self.routes, self.schedules, self.sqs_sources, self.s3_sources, self.stream_sources):
+            sources.sort(key=lambda s: order.get((s.function, s.event_id), len(order)))  # type: ignore[attr-defined]
+        self.eventbridge_sources.sort(key=lambda s: order.get((s.function, s.event_id), len(order)))
+        names = [s.name for s in self.schedules]
+        for schedule in self.schedules:
+            if names.count(schedule.name) > 1:
+                where = f"{schedule.function}.Events.{schedule.event_id}"
+                raise TemplateError(f"{where}: a schedule named {schedule.name} already exists")
 
     def _queue(self, logical_id: str, props: Mapping[str, Any]) -> Queue:
         attributes: dict[str, str] = {}
@@ -329,84 +363,137 @@ class Template:
         dlq = _logical_id_of(redrive.get("deadLetterTargetArn"), f"{logical_id}.RedrivePolicy")
         return Queue(logical_id, attributes, dlq, int(redrive.get("maxReceiveCount", 10)))
 
-    def _function(self, logical_id: str, props: Mapping[str, Any]) -> None:
-        defaults: dict[str, Any] = dict(self.globals.get("Function") or {})
-        code_uri = props.get("CodeUri", defaults.get("CodeUri"))
-        handler = props.get("Handler", defaults.get("Handler"))
-        if not isinstance(code_uri, str) or not isinstance(handler, str):
-            raise TemplateError(f"{logical_id}: CodeUri and Handler must be plain strings locally")
-        environment = dict((defaults.get("Environment") or {}).get("Variables") or {})
-        environment.update((props.get("Environment") or {}).get("Variables") or {})
+    def _local_code(self, code: Any, where: str) -> Path:
+        """The directory a CodeUri/ContentUri named (it went through the translator as s3://local-code/...)."""
+        if not isinstance(code, Mapping) or code.get("S3Bucket") != LOCAL_CODE_BUCKET:
+            raise TemplateError(f"{where}: CodeUri and ContentUri must be local paths locally, got {code!r}")
+        return (self.directory / str(code["S3Key"])).resolve()
+
+    def _function(self, logical_id: str, props: Mapping[str, Any]) -> Function:
+        names = LocalNames()
+        handler = self.resolve(props.get("Handler"), names)
+        if not isinstance(handler, str):
+            raise TemplateError(f"{logical_id}: Handler must be a plain string locally")
         layers = []
-        for layer in list(defaults.get("Layers") or []) + list(props.get("Layers") or []):
+        for layer in props.get("Layers") or []:
             layer_id = _logical_id_of(layer, f"{logical_id}.Layers")
-            content = (self.resources.get(layer_id, {}).get("Properties") or {}).get("ContentUri")
-            if isinstance(content, str):
-                layers.append((self.directory / content).resolve())
-        self.functions[logical_id] = Function(
+            content = (self.resources.get(layer_id, {}).get("Properties") or {}).get("Content")
+            layers.append(self._local_code(content, f"{layer_id}.ContentUri"))
+        return Function(
             logical_id=logical_id,
-            code_uri=(self.directory / code_uri).resolve(),
+            code_uri=self._local_code(props.get("Code"), f"{logical_id}.CodeUri"),
             handler=handler,
-            environment=environment,
-            timeout=int(props.get("Timeout", defaults.get("Timeout", 3))),
-            memory_size=int(props.get("MemorySize", defaults.get("MemorySize", 128))),
+            environment=dict((props.get("Environment") or {}).get("Variables") or {}),
+            timeout=int(self.resolve(props.get("Timeout", 3), names)),
+            memory_size=int(self.resolve(props.get("MemorySize", 128), names)),
             layers=tuple(dict.fromkeys(layers)),
         )
-        for event_id, event in (props.get("Events") or {}).items():
-            self._event(logical_id, event_id, event.get("Type"), event.get("Properties") or {})
 
-    def _event(self, function: str, event_id: str, kind: str | None, props: Mapping[str, Any]) -> None:
-        where = f"{function}.Events.{event_id}"
-        if kind == "HttpApi":
-            method = str(props.get("Method", "ANY")).upper()
-            path = str(props.get("Path", "/"))
-            if method not in HTTP_METHODS or not path.startswith("/"):
-                raise TemplateError(f"{where}: unsupported route {method} {path}")
-            self.routes.append(HttpRoute(method, path, function, event_id, self._is_public(props)))
-        elif kind in ("Schedule", "ScheduleV2"):
-            expression = props.get("Schedule" if kind == "Schedule" else "ScheduleExpression")
-            enabled = props.get("Enabled", True) is not False and props.get("State", "ENABLED") != "DISABLED"
-            name = snake_case(event_id)
-            if any(s.name == name for s in self.schedules):
-                raise TemplateError(f"{where}: a schedule named {name} already exists")
-            self.schedules.append(Schedule(name, str(expression), function, event_id, bool(enabled)))
-        elif kind == "SQS":
-            response_types = props.get("FunctionResponseTypes") or []
-            self.sqs_sources.append(
-                SqsSource(
-                    function,
-                    event_id,
-                    _logical_id_of(props.get("Queue"), f"{where}.Queue"),
-                    int(props.get("BatchSize", 10)),
-                    "ReportBatchItemFailures" in response_types,
-                    props.get("Enabled", True) is not False,
-                )
-            )
-        elif kind == "S3":
-            events = props.get("Events") or []
-            rules = ((props.get("Filter") or {}).get("S3Key") or {}).get("Rules") or []
+    def _function_of(self, value: Any, where: str) -> str:
+        """The function an ARN or name points at, through an AutoPublishAlias's alias or version."""
+        if isinstance(value, dict) and "Fn::Sub" in value:  # an integration uri: ...functions/${X.Arn}/invocations
+            match = _SUB_VARIABLE.search(str(value["Fn::Sub"]).split("/functions/", 1)[-1])
+            value = {"Ref": match.group(1).split(".", 1)[0]} if match else value
+        logical_id = _logical_id_of(value, where)
+        resource = self.resources.get(logical_id, {})
+        if resource.get("Type") in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+            logical_id = _logical_id_of(resource["Properties"]["FunctionName"], where)
+        if logical_id not in self.functions:
+            raise TemplateError(f"{where}: {logical_id} is not a function of the template")
+        return logical_id
+
+    def _event_of(self, function: str, generated_id: str, suffix: str = "") -> str:
+        """The SAM event of `function` that generated the resource `generated_id` (`<function><event><suffix>`)."""
+        for event_id in self._events.get(function, {}):
+            if generated_id == function + event_id + suffix:
+                return event_id
+        return generated_id
+
+    def _api(self, logical_id: str, props: Mapping[str, Any]) -> None:
+        """Routes and their authorization from the OpenAPI body the translator generated for an HttpApi."""
+        body = props.get("Body") or {}
+        permissions = {}  # (function, METHOD/path as in a permission's SourceArn) -> event id
+        for permission_id, resource in self.resources.items():
+            source = (resource.get("Properties") or {}).get("SourceArn")
+            if resource.get("Type") == "AWS::Lambda::Permission" and isinstance(source, dict) and "Fn::Sub" in source:
+                text = source["Fn::Sub"][0] if isinstance(source["Fn::Sub"], list) else source["Fn::Sub"]
+                function = self._function_of(resource["Properties"]["FunctionName"], permission_id)
+                suffix = str(text).split("${__Stage__}/", 1)[-1]
+                permissions[(function, suffix)] = self._event_of(function, permission_id, "Permission")
+        default_security = body.get("security")
+        for path, operations in (body.get("paths") or {}).items():
+            for key, operation in operations.items():
+                method = "ANY" if key == "x-amazon-apigateway-any-method" else key.upper()
+                if method not in HTTP_METHODS or "x-amazon-apigateway-integration" not in operation:
+                    continue
+                where = f"{logical_id} {method} {path}"
+                integration = operation["x-amazon-apigateway-integration"]
+                function = self._function_of(integration.get("uri"), where)
+                security = operation.get("security", default_security) or []
+                public = not security or any("NONE" in requirement for requirement in security)
+                wildcard = ("*" if method == "ANY" else method) + re.sub(r"\{[^}]+\}", "*", path)
+                event_id = permissions.get((function, wildcard), f"{method} {path}")
+                self.routes.append(HttpRoute(method, path, function, event_id, public))
+
+    def _bucket_notifications(self, bucket: str, props: Mapping[str, Any]) -> None:
+        groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+        for config in (props.get("NotificationConfiguration") or {}).get("LambdaConfigurations") or []:
+            function = self._function_of(config.get("Function"), f"{bucket}.NotificationConfiguration")
+            groups.setdefault((function, json.dumps(config.get("Filter"), sort_keys=True)), []).append(config)
+        for (function, _), configs in groups.items():
+            s3_events = [e for e, kind in self._events.get(function, {}).items() if kind == "S3"]
+            taken = {s.event_id for s in self.s3_sources if s.function == function}
+            event_id = next((e for e in s3_events if e not in taken), bucket)
+            rules = ((configs[0].get("Filter") or {}).get("S3Key") or {}).get("Rules") or []
             self.s3_sources.append(
                 S3Source(
                     function,
                     event_id,
-                    _logical_id_of(props.get("Bucket"), f"{where}.Bucket"),
-                    tuple([events] if isinstance(events, str) else events),
+                    bucket,
+                    tuple(str(c["Event"]) for c in configs),
                     tuple((str(r["Name"]).lower(), str(r["Value"])) for r in rules),
                 )
             )
-        elif kind == "DynamoDB":
-            self.stream_sources.append(self._stream_source(function, event_id, props))
-        elif kind in ("EventBridgeRule", "CloudWatchEvent"):
-            bus = props.get("EventBusName", "default")
-            bus_name = bus if isinstance(bus, str) else _logical_id_of(bus, f"{where}.EventBusName")
-            self.eventbridge_sources.append(EventBridgeSource(function, event_id, bus_name, props.get("Pattern") or {}))
-        else:
-            raise TemplateError(f"{where}: event type {kind} is not emulated by the local stack")
 
-    def _stream_source(self, function: str, event_id: str, props: Mapping[str, Any]) -> StreamSource:
+    def _event_source_mapping(self, logical_id: str, props: Mapping[str, Any]) -> None:
+        function = self._function_of(props.get("FunctionName"), f"{logical_id}.FunctionName")
+        event_id = self._event_of(function, logical_id)
         where = f"{function}.Events.{event_id}"
-        table = _logical_id_of(props.get("Stream"), f"{where}.Stream")
-        if table not in self.resources or "StreamSpecification" not in (self.resources[table].get("Properties") or {}):
+        source = _logical_id_of(props.get("EventSourceArn"), f"{where}.Stream/Queue")
+        kind = self._type_of(source)
+        response_types = props.get("FunctionResponseTypes") or []
+        enabled = props.get("Enabled", True) is not False
+        if kind == "AWS::SQS::Queue":
+            batch_size = int(props.get("BatchSize", 10))
+            self.sqs_sources.append(
+                SqsSource(function, event_id, source, batch_size, "ReportBatchItemFailures" in response_types, enabled)
+            )
+        elif kind == "AWS::DynamoDB::Table":
+            self.stream_sources.append(self._stream_source(function, event_id, source, props))
+        else:
+            raise TemplateError(f"{where}: an event source mapping from {kind} is not emulated by the local stack")
+
+    def _rule(self, logical_id: str, props: Mapping[str, Any]) -> None:
+        targets = props.get("Targets") or []
+        functions = [self._function_of(t.get("Arn"), f"{logical_id}.Targets") for t in targets]
+        for function in functions:
+            if "ScheduleExpression" in props:
+                self._schedule(function, logical_id, props["ScheduleExpression"], props.get("State"))
+                continue
+            bus = props.get("EventBusName", "default")
+            bus_name = bus if isinstance(bus, str) else _logical_id_of(bus, f"{logical_id}.EventBusName")
+            pattern = props.get("EventPattern") or {}
+            event_id = self._event_of(function, logical_id)
+            self.eventbridge_sources.append(EventBridgeSource(function, event_id, bus_name, pattern))
+
+    def _schedule(self, function: str, logical_id: str, expression: Any, state: Any) -> None:
+        event_id = self._event_of(function, logical_id)
+        enabled = state != "DISABLED"
+        self.schedules.append(Schedule(snake_case(event_id), str(expression), function, event_id, enabled))
+
+    def _stream_source(self, function: str, event_id: str, table: str, props: Mapping[str, Any]) -> StreamSource:
+        where = f"{function}.Events.{event_id}"
+        if "StreamSpecification" not in (self.resources[table].get("Properties") or {}):
             raise TemplateError(f"{where}: {table} is not a table with a StreamSpecification")
         filters = []
         for entry in (props.get("FilterCriteria") or {}).get("Filters") or []:
@@ -430,18 +517,6 @@ class Template:
             _logical_id_of(on_failure, f"{where}.DestinationConfig") if on_failure is not None else None,
             props.get("Enabled", True) is not False,
         )
-
-    def _is_public(self, props: Mapping[str, Any]) -> bool:
-        authorizer = (props.get("Auth") or {}).get("Authorizer")
-        if authorizer is not None:
-            return bool(authorizer == "NONE")
-        api_id = props.get("ApiId")
-        api_auth: Mapping[str, Any] = (self.globals.get("HttpApi") or {}).get("Auth") or {}
-        if api_id is not None:
-            api = self.resources.get(_logical_id_of(api_id, "HttpApi ApiId"), {})
-            api_auth = (api.get("Properties") or {}).get("Auth") or api_auth
-        default = api_auth.get("DefaultAuthorizer")
-        return default is None or default == "NONE"
 
     # --------------------------------------------------------------- resolving
 
@@ -580,7 +655,7 @@ class Template:
                 "ProviderName": f"cognito-idp.{region}.amazonaws.com/{pool}",
                 "UserPoolId": pool,
             }[attribute]
-        if kind == "AWS::Serverless::Function" and attribute == "Arn":
+        if kind == "AWS::Lambda::Function" and attribute == "Arn":
             return f"arn:aws:lambda:{region}:{account}:function:{logical_id}"
         if attribute == "Arn":
             service = str(kind).split("::")[1].lower() if kind else "local"
@@ -622,9 +697,7 @@ class Template:
         for function in self.functions.values():
             paths[function.code_uri] = None
             paths.update(dict.fromkeys(function.layers))
-        for resource in self.resources.values():
-            if resource.get("Type") == "AWS::Serverless::LayerVersion":
-                content = (resource.get("Properties") or {}).get("ContentUri")
-                if isinstance(content, str):
-                    paths[(self.directory / content).resolve()] = None
+        for logical_id, resource in self.resources.items():
+            if resource.get("Type") == "AWS::Lambda::LayerVersion":
+                paths[self._local_code((resource.get("Properties") or {}).get("Content"), logical_id)] = None
         return list(paths)

@@ -1,9 +1,10 @@
-"""The local stack's reading of a SAM template: routes, auth, schedules, event sources, environment,
-table definitions, route precedence and the HTTP API v2 event it builds. No AWS needed."""
+"""The local stack's reading of a SAM template through SAM's own translator: routes, auth, schedules, event
+sources, environment, table definitions, route precedence and the HTTP API v2 event it builds. No AWS needed."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -182,6 +183,84 @@ def test_unsupported_event_type_is_named(tmp_path: Path) -> None:
         """,
     )
     with pytest.raises(TemplateError, match=r"A\.Events\.Stream: event type Kinesis"):
+        Template.load(path)
+
+
+def test_the_stack_is_read_from_the_translators_cloudformation(fixture_template: Template) -> None:
+    kinds = {r["Type"] for r in fixture_template.resources.values()}
+    assert not {k for k in kinds if k.startswith("AWS::Serverless::")}  # SAM's transform applied
+    assert {"AWS::Lambda::Function", "AWS::Lambda::EventSourceMapping", "AWS::ApiGatewayV2::Api"} <= kinds
+    assert {"AWS::Lambda::LayerVersion", "AWS::Scheduler::Schedule", "AWS::Events::Rule"} <= kinds
+    bucket = fixture_template.resources["UploadsBucket"]["Properties"]
+    assert bucket["NotificationConfiguration"]["LambdaConfigurations"][0]["Event"] == "s3:ObjectCreated:*"
+    api = fixture_template.resources["FixtureApi"]["Properties"]["Body"]  # the HttpApi as its OpenAPI body
+    assert api["components"]["securitySchemes"]["CognitoJwt"]["x-amazon-apigateway-authorizer"]["type"] == "jwt"
+    routes = {r.route_key: r.event_id for r in fixture_template.routes}
+    assert routes["GET /things/{thing_id}"] == "GetThing"  # named after the SAM event, through its permission
+    assert routes["GET /things/special"] == "GetSpecialThing"
+    assert routes["ANY /files/{proxy+}"] == "Files"
+
+
+def test_routes_of_alias_published_functions_keep_their_event_names() -> None:
+    template = Template.load(ROOT / "template.yaml")
+    routes = {r.route_key: r for r in template.routes}
+    assert routes["GET /facilities"].function == "LookupApiFunction"  # integrated through its `live` alias
+    assert routes["GET /facilities"].event_id == "ListFacilities"
+    assert routes["GET /facilities"].public
+    assert not routes["POST /facilities"].public
+
+
+def test_a_resource_whose_condition_is_false_is_not_created(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Parameters:
+          Environment: {Type: String, AllowedValues: [local, prod], Default: prod}
+        Conditions:
+          IsProd: !Equals [!Ref Environment, prod]
+        Resources:
+          ProdOnlyQueue:
+            Type: AWS::SQS::Queue
+            Condition: IsProd
+          AlwaysQueue:
+            Type: AWS::SQS::Queue
+        """,
+    )
+    assert [q.logical_id for q in Template.load(path).queues] == ["AlwaysQueue"]
+    assert [q.logical_id for q in Template.load(path, {"Environment": "prod"}).queues] == [
+        "ProdOnlyQueue",
+        "AlwaysQueue",
+    ]
+
+
+def test_the_translation_is_cached_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
+    Template.load(FIXTURE)  # translated (or already cached)
+
+    def no_translator(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the translator ran for an unchanged template")
+
+    monkeypatch.setattr(subprocess, "run", no_translator)
+    assert Template.load(FIXTURE).routes == Template.load(FIXTURE).routes
+
+
+def test_what_the_translator_refuses_is_a_template_error(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          A:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: a/
+              Handler: a.handler
+              Runtime: python3.13
+              Events:
+                Work: {Type: SQS, Properties: {BatchSize: 5}}
+        """,
+    )
+    with pytest.raises(TemplateError, match=r"\[AWork\] is invalid. Missing required property .Queue."):
         Template.load(path)
 
 
