@@ -29,6 +29,7 @@ CACHE_DIR = REPO_ROOT / "local" / ".state" / "cloudformation"
 SAM_PYTHON_VARIABLE = "SAM_PYTHON"  # the interpreter that has aws-sam-translator (default: .venv-sam's)
 LOCAL_CODE_BUCKET = "local-code"  # a local CodeUri/ContentUri travels through the translator as s3://local-code/<path>
 _CODE_KEYS = ("CodeUri", "ContentUri")
+CACHE_ENTRIES = 64
 
 
 class TranslationError(ValueError):
@@ -68,6 +69,12 @@ def translate(template: Path, parameters: dict[str, Any], region: str) -> dict[s
     with tempfile.NamedTemporaryFile("w", dir=CACHE_DIR, suffix=".tmp", delete=False) as handle:
         handle.write(done.stdout)
     os.replace(handle.name, cached)  # atomic: concurrent starts (pytest-xdist) never read half a file
+    try:  # keep the newest entries: tests translate templates of their own on every run
+        entries = sorted(CACHE_DIR.glob("*.json"), key=lambda f: f.stat().st_mtime)
+    except OSError:  # another start pruned one meanwhile
+        entries = []
+    for stale in entries[:-CACHE_ENTRIES]:
+        stale.unlink(missing_ok=True)
     return result
 
 
