@@ -102,7 +102,7 @@ def baseline_handlers(contacts: list[dict[str, Any]], grievance: dict[str, Any])
 
 def service_handlers(contacts: list[dict[str, Any]], facilities: list[dict[str, Any]]) -> dict[str, tuple[Any, Any]]:
     from grievance import api as grievance_api
-    from grievance import domain, events, store
+    from grievance import domain, events, photo_store, store
     from lookup import api as lookup_api
     from pmc_common import ids
 
@@ -128,7 +128,7 @@ def service_handlers(contacts: list[dict[str, Any]], facilities: list[dict[str, 
     g = change.grievance
     store.get = lambda grievance_id: g
     store.is_follower = lambda grievance_id, sub: False
-    store.photos = lambda grievance_id: []
+    photo_store.photos = lambda grievance_id: []
     store.create = lambda change: change.grievance
     events.status_changed = lambda change, at: None
     body = json.dumps(BODY).encode()

@@ -29,10 +29,17 @@ RED, BLUE = (220, 20, 20), (20, 20, 220)
 @pytest.fixture(scope="module")
 def m(local_aws: Any) -> Iterator[SimpleNamespace]:
     """The grievance modules, imported once the local stack has set their table and bucket names."""
-    from grievance import domain, photo_processor, photos, store
+    from grievance import domain, photo_processor, photo_rules, photo_store, photos, store
 
     clients.client.cache_clear()  # a client made before this stack would sign for another endpoint
-    yield SimpleNamespace(domain=domain, photos=photos, processor=photo_processor, store=store)
+    yield SimpleNamespace(
+        domain=domain,
+        photos=photos,
+        rules=photo_rules,
+        photo_store=photo_store,
+        processor=photo_processor,
+        store=store,
+    )
     clients.client.cache_clear()
 
 
@@ -141,7 +148,7 @@ def put_and_process(local_aws: Any, m: SimpleNamespace, g: Any, declared: str, b
     key = reply["fields"]["key"]
     local_aws.client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=declared)
     m.processor.handler(s3_event(bucket, key, now), lambda_context())
-    return m.store.photo(g.id, reply["photo_id"])
+    return m.photo_store.photo(g.id, reply["photo_id"])
 
 
 def test_a_camera_jpeg_is_uprighted_stripped_of_metadata_and_thumbnailed(
@@ -194,7 +201,7 @@ def test_a_camera_jpeg_is_uprighted_stripped_of_metadata_and_thumbnailed(
     assert thumb.size == (240, 320)
     assert len(thumb.getexif()) == 0
 
-    photo = m.store.photo(g.id, reply["photo_id"])
+    photo = m.photo_store.photo(g.id, reply["photo_id"])
     assert (photo.status, photo.width, photo.height) == ("ready", 1200, 1600)
     assert m.store.get(g.id).photo_count == 1
     [view] = m.photos.views(g.id, now)
@@ -224,10 +231,10 @@ def test_processing_the_same_event_twice_changes_nothing_the_second_time(
     upload(reply, png(), "image/png")
     event = s3_event(m.photos.photos_bucket_name(), reply["fields"]["key"], now)
     assert m.processor.handler(event, lambda_context()) == {"outcomes": {"ready": 1}}
-    photo, keys = m.store.photo(g.id, reply["photo_id"]), keys_of(local_aws, m, g.id)
+    photo, keys = m.photo_store.photo(g.id, reply["photo_id"]), keys_of(local_aws, m, g.id)
 
     assert m.processor.handler(event, lambda_context()) == {"outcomes": {"skipped": 1}}
-    assert m.store.photo(g.id, reply["photo_id"]) == photo
+    assert m.photo_store.photo(g.id, reply["photo_id"]) == photo
     assert keys_of(local_aws, m, g.id) == keys
     assert m.store.get(g.id).photo_count == 1
 
@@ -240,7 +247,7 @@ def test_a_text_file_named_jpg_is_rejected_as_not_an_image_and_deleted(
     upload(reply, b"Call me on 98XXXXXXXX, this is not a picture.\n", "image/jpeg")
     m.processor.handler(s3_event(m.photos.photos_bucket_name(), reply["fields"]["key"], now), lambda_context())
 
-    photo = m.store.photo(g.id, reply["photo_id"])
+    photo = m.photo_store.photo(g.id, reply["photo_id"])
     assert (photo.status, photo.rejection_reason) == ("rejected", "not_an_image")
     assert keys_of(local_aws, m, g.id) == set()
     assert m.store.get(g.id).photo_count == 0
@@ -271,13 +278,13 @@ def test_the_sixth_photo_is_refused_and_nothing_is_written(m: SimpleNamespace, n
     g = new_grievance(m, now)
     for _ in range(5):
         m.photos.request_upload(g, "image/jpeg", now)
-    before = m.store.photo_slots(g.id)
+    before = m.photo_store.photo_slots(g.id)
 
     with pytest.raises(Conflict) as refused:
         m.photos.request_upload(g, "image/jpeg", now)
     assert refused.value.status == 409
     assert refused.value.code == "photo_limit_reached"
-    assert m.store.photo_slots(g.id) == before
+    assert m.photo_store.photo_slots(g.id) == before
     assert before is not None
     assert len(before.photos) == 5
     assert before.photo_seq == 5
@@ -309,18 +316,18 @@ def test_two_requests_racing_for_the_last_slot_cannot_both_take_it(m: SimpleName
     g = new_grievance(m, now)
     for _ in range(4):
         m.photos.request_upload(g, "image/jpeg", now)
-    slots = m.store.photo_slots(g.id)
+    slots = m.photo_store.photo_slots(g.id)
     assert slots is not None
-    assert sum(m.photos.is_active(p, now) for p in slots.photos) == 4  # both requests see a free slot
+    assert sum(m.rules.is_active(p, now) for p in slots.photos) == 4  # both requests see a free slot
 
     def contender() -> Any:
-        return m.store.Photo(g.id, ids.new_id("PHO"), "processing", "image/jpeg", iso(now), iso(now))
+        return m.rules.Photo(g.id, ids.new_id("PHO"), "processing", "image/jpeg", iso(now), iso(now))
 
-    assert m.store.add_photo(contender(), slots.photo_seq)
-    assert not m.store.add_photo(contender(), slots.photo_seq)  # the loser reads again...
+    assert m.photo_store.add_photo(contender(), slots.photo_seq)
+    assert not m.photo_store.add_photo(contender(), slots.photo_seq)  # the loser reads again...
     with pytest.raises(Conflict, match="at most 5"):  # ...and finds the limit reached
         m.photos.request_upload(g, "image/jpeg", now)
-    assert len(m.store.photos(g.id)) == 5
+    assert len(m.photo_store.photos(g.id)) == 5
 
 
 def test_photos_are_refused_when_the_grievance_is_not_open(m: SimpleNamespace, now: datetime) -> None:
@@ -334,4 +341,4 @@ def test_photos_are_refused_when_the_grievance_is_not_open(m: SimpleNamespace, n
     with pytest.raises(Conflict) as refused:
         m.photos.request_upload(stale_open, "image/jpeg", now)
     assert refused.value.code == "grievance_not_open"
-    assert m.store.photos(rejected.id) == []
+    assert m.photo_store.photos(rejected.id) == []

@@ -206,9 +206,9 @@ def test_the_same_key_on_another_route_is_refused(api: Api, clock: FixedClock, c
 
 
 def photo_slots_used(grievance_id: str) -> int:
-    from grievance import store
+    from grievance import photo_store
 
-    slots = store.photo_slots(grievance_id)
+    slots = photo_store.photo_slots(grievance_id)
     assert slots is not None
     return len(slots.photos)
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from grievance import domain, store
-from pmc_common import ids
+from pmc_common import dynamo, ids
 from pmc_common.errors import Internal
 
 NOW = datetime(2026, 6, 10, 5, 12, 9, tzinfo=UTC)
@@ -52,4 +52,4 @@ def test_five_taken_ids_in_a_row_are_a_500(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(store, "_create_once", lambda change: tried.append(change.grievance.id) or False)
     with pytest.raises(Internal):
         store.create(logged())
-    assert len(tried) == store.ID_ATTEMPTS
+    assert len(tried) == dynamo.ID_ATTEMPTS

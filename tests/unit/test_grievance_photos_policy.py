@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,10 +15,10 @@ import pytest
 from botocore.config import Config
 from PIL import Image
 
-# The store module names its table at import; nothing here reaches it.
+# The photo processor imports the store, which names its table at import; nothing here reaches it.
 os.environ.setdefault("GRIEVANCES_TABLE_NAME", "GrievancesTable")
 
-from grievance import photos
+from grievance import photo_rules
 from grievance.photo_processor import Rejected, clean, decode
 
 GRIEVANCE = "GRV-2606-7K3M9Q"
@@ -27,10 +28,10 @@ KEY = f"grievances/{GRIEVANCE}/{PHOTO}/original"
 
 
 def test_policy_allows_one_exact_key_of_the_declared_type_up_to_5_mib_tagged_original() -> None:
-    policy = photos.upload_policy(GRIEVANCE, PHOTO, "image/png")
+    policy = photo_rules.upload_policy(GRIEVANCE, PHOTO, "image/png")
     assert policy.key == KEY
     assert policy.expires_in == 300
-    assert policy.fields == {"Content-Type": "image/png", "tagging": photos.ORIGINAL_TAGGING}
+    assert policy.fields == {"Content-Type": "image/png", "tagging": photo_rules.ORIGINAL_TAGGING}
     assert policy.signed_conditions(BUCKET) == [
         {"Content-Type": "image/png"},
         ["content-length-range", 1, 5_242_880],
@@ -44,7 +45,7 @@ def test_policy_allows_one_exact_key_of_the_declared_type_up_to_5_mib_tagged_ori
 
 def test_policy_refuses_types_other_than_jpeg_and_png() -> None:
     with pytest.raises(ValueError, match="unsupported"):
-        photos.upload_policy(GRIEVANCE, PHOTO, "image/gif")
+        photo_rules.upload_policy(GRIEVANCE, PHOTO, "image/gif")
 
 
 def test_signed_policy_document_holds_every_condition_and_expires_in_300_s() -> None:
@@ -57,7 +58,7 @@ def test_signed_policy_document_holds_every_condition_and_expires_in_300_s() -> 
         aws_secret_access_key="testing",
         config=Config(signature_version="s3v4"),
     )
-    policy = photos.upload_policy(GRIEVANCE, PHOTO, "image/jpeg")
+    policy = photo_rules.upload_policy(GRIEVANCE, PHOTO, "image/jpeg")
     before = datetime.now(UTC).replace(microsecond=0)
     signed = client.generate_presigned_post(
         Bucket=BUCKET, Key=policy.key, Fields=policy.fields, Conditions=policy.conditions, ExpiresIn=policy.expires_in
@@ -69,7 +70,7 @@ def test_signed_policy_document_holds_every_condition_and_expires_in_300_s() -> 
         assert condition in document["conditions"]
     assert signed["fields"]["key"] == KEY
     assert signed["fields"]["Content-Type"] == "image/jpeg"
-    assert signed["fields"]["tagging"] == photos.ORIGINAL_TAGGING
+    assert signed["fields"]["tagging"] == photo_rules.ORIGINAL_TAGGING
 
 
 def _encoded(image: Image.Image, kind: str, **params: object) -> bytes:
@@ -87,7 +88,7 @@ def _encoded(image: Image.Image, kind: str, **params: object) -> bytes:
         (_encoded(Image.new("RGB", (8, 8)), "JPEG"), "image/png", "format_mismatch"),
         (_encoded(Image.new("RGB", (8, 8)), "GIF"), "image/jpeg", "format_mismatch"),
         (_encoded(Image.new("RGB", (64, 64)), "JPEG")[:200], "image/jpeg", "not_an_image"),
-        (b"\xff" * (photos.MAX_BYTES + 1), "image/jpeg", "too_large"),
+        (b"\xff" * (photo_rules.MAX_BYTES + 1), "image/jpeg", "too_large"),
     ],
     ids=["empty", "text", "png-as-jpeg", "jpeg-as-png", "gif-as-jpeg", "truncated", "over-5-mib"],
 )
@@ -100,7 +101,7 @@ def test_bad_uploads_are_rejected_with_their_reason(data: bytes, content_type: s
 def test_a_decompression_bomb_is_too_large_before_decoding() -> None:
     # 10 000 × 10 000 white pixels compress to a few hundred KB of PNG but would need 300 MB of RGB.
     bomb = _encoded(Image.new("1", (10_000, 10_000), 1), "PNG")
-    assert len(bomb) < photos.MAX_BYTES
+    assert len(bomb) < photo_rules.MAX_BYTES
     with pytest.raises(Rejected) as rejected:
         decode(bomb, "image/png")
     assert rejected.value.reason == "too_large"
@@ -122,3 +123,17 @@ def test_png_text_chunks_and_icc_profile_are_dropped() -> None:
     assert b"18.5196" not in cleaned.clean
     thumb = Image.open(io.BytesIO(cleaned.thumb))
     assert thumb.format == "JPEG"
+
+
+def test_five_photos_holding_a_slot_leave_none_and_an_expired_or_rejected_one_frees_its_slot() -> None:
+    now = datetime(2026, 6, 10, 5, 12, 9, tzinfo=UTC)
+    ready = photo_rules.Photo(GRIEVANCE, PHOTO, "ready", "image/jpeg", "2026-06-10T05:00:00Z", "2026-06-10T05:05:00Z")
+    waiting = photo_rules.requested(GRIEVANCE, PHOTO, "image/png", now)
+    assert waiting.status == "processing"
+    assert waiting.expires_at == "2026-06-10T05:17:09Z"  # the upload window
+    assert not photo_rules.has_free_slot([ready] * 3 + [waiting] * 2, now)
+    expired = photo_rules.requested(GRIEVANCE, PHOTO, "image/png", now - timedelta(minutes=6))
+    rejected = replace(ready, status="rejected")
+    assert photo_rules.has_free_slot([ready] * 3 + [expired, rejected], now)
+    assert not photo_rules.is_shown(expired, now)
+    assert photo_rules.is_shown(rejected, now)

@@ -17,7 +17,8 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 from PIL import Image, ImageOps
 
-from grievance import photos, store
+from grievance import photo_rules, photo_store
+from pmc_common import clients
 from pmc_common.clock import iso
 from pmc_common.instrument import instrumented
 
@@ -51,7 +52,7 @@ class Cleaned:
 def check_size(size: int) -> None:
     if size <= 0:
         raise Rejected("empty")
-    if size > photos.MAX_BYTES:
+    if size > photo_rules.MAX_BYTES:
         raise Rejected("too_large")
 
 
@@ -118,7 +119,7 @@ def clean(data: bytes, content_type: str) -> Cleaned:
 
 
 def _exists_size(bucket: str, object_key: str) -> int | None:
-    s3 = photos.s3()
+    s3 = clients.client("s3")
     try:
         head = s3.head_object(Bucket=bucket, Key=object_key)
     except ClientError as error:
@@ -139,8 +140,8 @@ def process(bucket: str, object_key: str, now: datetime) -> str:
         return "ignored"
     grievance_id, photo_id = match.groups()
     ids = {"grievance_id": grievance_id, "photo_id": photo_id}
-    s3 = photos.s3()
-    photo = store.photo(grievance_id, photo_id)
+    s3 = clients.client("s3")
+    photo = photo_store.photo(grievance_id, photo_id)
     if photo is None or photo.status != "processing":
         # Unknown, or already done (a repeated event, or the policy reused within its 300 s):
         # the original must not linger either way.
@@ -155,12 +156,12 @@ def process(bucket: str, object_key: str, now: datetime) -> str:
         check_size(size)
         body = s3.get_object(Bucket=bucket, Key=object_key)["Body"]
         try:
-            data = body.read(photos.MAX_BYTES + 1)
+            data = body.read(photo_rules.MAX_BYTES + 1)
         finally:
             body.close()
         cleaned = clean(data, photo.content_type)
     except Rejected as rejection:
-        store.mark_photo_rejected(
+        photo_store.mark_photo_rejected(
             replace(photo, status="rejected", rejection_reason=rejection.reason, updated_at=iso(now))
         )
         s3.delete_object(Bucket=bucket, Key=object_key)
@@ -168,15 +169,18 @@ def process(bucket: str, object_key: str, now: datetime) -> str:
         return "rejected"
     s3.put_object(
         Bucket=bucket,
-        Key=photos.key(grievance_id, photo_id, "clean"),
+        Key=photo_rules.key(grievance_id, photo_id, "clean"),
         Body=cleaned.clean,
         ContentType=photo.content_type,
     )
     s3.put_object(
-        Bucket=bucket, Key=photos.key(grievance_id, photo_id, "thumb"), Body=cleaned.thumb, ContentType="image/jpeg"
+        Bucket=bucket,
+        Key=photo_rules.key(grievance_id, photo_id, "thumb"),
+        Body=cleaned.thumb,
+        ContentType="image/jpeg",
     )
     ready = replace(photo, status="ready", width=cleaned.width, height=cleaned.height, updated_at=iso(now))
-    marked = store.mark_photo_ready(ready)
+    marked = photo_store.mark_photo_ready(ready)
     s3.delete_object(Bucket=bucket, Key=object_key)
     logger.info("photo ready" if marked else "photo finished elsewhere", extra=ids)
     return "ready" if marked else "skipped"

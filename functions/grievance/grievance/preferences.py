@@ -5,8 +5,7 @@ Items in GrievancesTable (store.py lists the others):
   the citizen first sets one, which reads as Marathi, the city's language (DEFAULT_LANGUAGE).
 The notifier reads the owner's and every follower's language in one BatchGetItem.
 
-Kept beside store.py while it is being split into a package; its GrievanceItem model and connection serve
-these items too, so this adds no client."""
+Beside store.py: its GrievanceItem model and connection serve these items too, so this adds no client."""
 
 from __future__ import annotations
 

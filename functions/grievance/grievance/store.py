@@ -1,9 +1,10 @@
-"""GrievancesTable access: the only module of the grievance service that talks to DynamoDB.
+"""GrievancesTable access for grievances; photo_store.py keeps their photos. The two are the only modules of
+the grievance service that talk to DynamoDB.
 
 Items (pk, sk):
 - grievance   (<id>, "grievance"): the grievance; `doc` holds its fields, counters are native numbers
 - follower    (<id>, "follower#<sub>"): a citizen following it, with the phone number for SMS
-- photo       (<id>, "photo#<photo id>"): one photo and its processing state
+- photo       (<id>, "photo#<photo id>"): one photo and its processing state (photo_store.py)
 - counter     ("stats", "<ward>#<department>#<status>") and ("stats", "sla#<ward>#<department>")
 - due marker  ("open-due", "<due_at>#<id>") and ("open-due#<ward>", "<due_at>#<id>"): one pair per open
               grievance at its current due_at, no other attribute (about 50 bytes: a 1 MB page counts
@@ -39,22 +40,22 @@ import math
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields, replace
+from itertools import chain, count
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from grievance.domain import OPEN, STATUSES, Counters, Grievance, StatusChange, within_sla
 from grievance.events import emitted
+from grievance.settings import grievances_table_name
 from pmc_common import dynamo, ids
 from pmc_common.clock import parse_iso
-from pmc_common.errors import Conflict, Internal
+from pmc_common.errors import Conflict
 from pmc_common.geo import encode, search_cover
 from pmc_common.nearest import Nearest, Span, Spot, nearest, spot_key
 from pmc_common.outbox import OutboxModel
@@ -156,14 +157,10 @@ class NearbyBySpot(GlobalSecondaryIndex["GrievanceItem"]):
     nearby_spot = UnicodeAttribute(range_key=True)
 
 
-class GrievanceItem(Model):
+class GrievanceItem(dynamo.TableModel):
     class Meta:
-        table_name = dynamo.table_name("GRIEVANCES_TABLE_NAME")
-        region = dynamo.region()
-        host = dynamo.endpoint()
+        table_name = grievances_table_name()
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     kind = UnicodeAttribute(null=True)
     doc = JSONAttribute(null=True)
     version = NumberAttribute(null=True)
@@ -257,15 +254,6 @@ def _grievance(item: GrievanceItem) -> Grievance:
     )
 
 
-def _connection() -> Connection:
-    return _TABLE_CONNECTION  # shared with the models, below PhotoItem
-
-
-def _transaction() -> TransactWrite:
-    """One TransactWriteItems on this table's connection (PynamoDB 6 needs the connection given)."""
-    return TransactWrite(connection=_connection())
-
-
 def _counter(key: str) -> GrievanceItem:
     return GrievanceItem(STATS, key)
 
@@ -323,9 +311,15 @@ def _move_markers(tx: TransactWrite, before: Grievance | None, after: Grievance)
 
 class OutboxItem(OutboxModel):
     class Meta:
-        table_name = dynamo.table_name("GRIEVANCES_TABLE_NAME")
-        region = dynamo.region()
-        host = dynamo.endpoint()
+        table_name = grievances_table_name()
+
+
+dynamo.share_connection(GrievanceItem, OutboxItem)  # and PhotoItem (photo_store.py): one client for the table
+
+
+def transaction() -> TransactWrite:
+    """One TransactWriteItems on the table's one connection."""
+    return dynamo.transaction(GrievanceItem)
 
 
 def _write_events(tx: TransactWrite, before: Grievance | None, after: Grievance) -> None:
@@ -334,22 +328,14 @@ def _write_events(tx: TransactWrite, before: Grievance | None, after: Grievance)
         tx.save(OutboxItem.item(after.id, event), condition=OutboxItem.pk.does_not_exist())
 
 
-def _conflicted(error: TransactWriteError) -> bool:
-    return any(r is not None and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons or ())
-
-
-ID_ATTEMPTS = 5  # 30 random bits a month: a taken id is rare, five in a row never happen
-
-
 def create(change: StatusChange) -> Grievance:
     """Store a new grievance and count it, in one transaction, and return it as stored. Its id is random
     (API.md 1.2): when it is taken, another is drawn for the same month, so the stored id may differ."""
     g = change.grievance
-    for _ in range(ID_ATTEMPTS):
-        if _create_once(replace(change, grievance=g)):
-            return g
-        g = replace(g, id=ids.grievance_id(parse_iso(g.created_at)))
-    raise Internal("Could not allocate a grievance id")
+    candidates = chain([g], (replace(g, id=ids.grievance_id(parse_iso(g.created_at))) for _ in count()))
+    return dynamo.with_fresh_id(
+        lambda: next(candidates), lambda candidate: _create_once(replace(change, grievance=candidate))
+    )
 
 
 def _create_once(change: StatusChange) -> bool:
@@ -362,13 +348,13 @@ def _create_once(change: StatusChange) -> bool:
         if value is not None:
             setattr(item, name, value)
     try:
-        with _transaction() as tx:
+        with transaction() as tx:
             tx.save(item, condition=GrievanceItem.pk.does_not_exist())
             _move_counters(tx, None, g)
             _move_markers(tx, None, g)
             _write_events(tx, None, g)
     except TransactWriteError as error:
-        if _conflicted(error):
+        if dynamo.condition_failed(error):
             return False
         raise
     return True
@@ -399,7 +385,7 @@ def save(change: StatusChange, read: Grievance) -> Grievance:
     A concurrent change in between fails the condition: 409 illegal_transition, nothing applied."""
     g = change.grievance
     try:
-        with _transaction() as tx:
+        with transaction() as tx:
             tx.update(
                 GrievanceItem(g.id, GRIEVANCE),
                 actions=_update_actions(g),
@@ -410,7 +396,7 @@ def save(change: StatusChange, read: Grievance) -> Grievance:
             _move_markers(tx, read, g)
             _write_events(tx, read, g)
     except TransactWriteError as error:
-        if _conflicted(error):
+        if dynamo.condition_failed(error):
             raise Conflict(
                 "The grievance changed at the same time; reload and try again", code="illegal_transition"
             ) from None
@@ -422,7 +408,7 @@ def save_quietly(g: Grievance, read: Grievance) -> bool:
     """A change that moves no counter (escalation), with the due markers it moves in one transaction:
     False when someone changed it meanwhile."""
     try:
-        with _transaction() as tx:
+        with transaction() as tx:
             tx.update(
                 GrievanceItem(g.id, GRIEVANCE),
                 actions=_update_actions(g),
@@ -432,7 +418,7 @@ def save_quietly(g: Grievance, read: Grievance) -> bool:
             _move_markers(tx, read, g)
             _write_events(tx, read, g)
     except TransactWriteError as error:
-        if _conflicted(error):
+        if dynamo.condition_failed(error):
             return False
         raise
     return True
@@ -484,7 +470,7 @@ def follow(g: Grievance, sub: str, phone_number: str | None, now_iso: str) -> bo
         doc={"phone_number": phone_number, "followed_at": now_iso},
     )
     try:
-        with _transaction() as tx:
+        with transaction() as tx:
             tx.save(follower, condition=GrievanceItem.pk.does_not_exist())
             tx.update(
                 GrievanceItem(g.id, GRIEVANCE),
@@ -493,10 +479,9 @@ def follow(g: Grievance, sub: str, phone_number: str | None, now_iso: str) -> bo
                 add_version_condition=False,
             )
     except TransactWriteError as error:
-        reasons = error.cancellation_reasons or []
-        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+        if dynamo.condition_failed(error, at=0):  # already following
             return False
-        if _conflicted(error):
+        if dynamo.condition_failed(error):
             raise Conflict("The grievance is no longer open", code="grievance_not_open") from None
         raise
     return True
@@ -505,7 +490,7 @@ def follow(g: Grievance, sub: str, phone_number: str | None, now_iso: str) -> bo
 def unfollow(grievance_id: str, sub: str) -> bool:
     """Remove a follower; False when not following."""
     try:
-        with _transaction() as tx:
+        with transaction() as tx:
             tx.delete(GrievanceItem(grievance_id, f"follower#{sub}"), condition=GrievanceItem.pk.exists())
             tx.update(
                 GrievanceItem(grievance_id, GRIEVANCE),
@@ -513,7 +498,7 @@ def unfollow(grievance_id: str, sub: str) -> bool:
                 add_version_condition=False,
             )
     except TransactWriteError as error:
-        if _conflicted(error):
+        if dynamo.condition_failed(error):
             return False
         raise
     return True
@@ -707,146 +692,3 @@ def resolved_before(cutoff_iso: str) -> Iterator[str]:
     """Ids of grievances resolved at or before the cutoff (sparse ResolvedByTime index)."""
     for item in GrievanceItem.resolved_by_time.query("resolved", GrievanceItem.resolved_sk <= f"{cutoff_iso}#~"):
         yield item.pk
-
-
-# --- photos --------------------------------------------------------------------------------------
-# Photo items live under their grievance: (<grievance id>, "photo#<photo id>"), kind "photo", the
-# photo in `doc`. They are read through their own model so that their native `photo_status` (what
-# conditions test; a JSON `doc` cannot be tested) never reaches the grievance indexes keyed on `status`.
-
-PHOTO_PREFIX = "photo#"
-
-
-class PhotoItem(Model):
-    class Meta:
-        table_name = dynamo.table_name("GRIEVANCES_TABLE_NAME")
-        region = dynamo.region()
-        host = dynamo.endpoint()
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    kind = UnicodeAttribute(null=True)
-    doc = JSONAttribute(null=True)
-    photo_status = UnicodeAttribute(null=True)
-
-
-_TABLE_CONNECTION = dynamo.share_connection(GrievanceItem, PhotoItem, OutboxItem)
-
-
-@dataclass(frozen=True)
-class Photo:
-    """One photo of a grievance as stored; `expires_at` ends its upload window."""
-
-    grievance_id: str
-    id: str
-    status: str  # processing | ready | rejected
-    content_type: str
-    created_at: str
-    expires_at: str
-    width: int | None = None
-    height: int | None = None
-    rejection_reason: str | None = None
-    updated_at: str | None = None
-
-
-@dataclass(frozen=True)
-class PhotoSlots:
-    """What deciding on a new photo needs: the grievance's photo sequence (the guard of the next
-    write), whether it is still open, and its photos, all read after the sequence."""
-
-    photo_seq: int | None
-    is_open: bool
-    photos: list[Photo]
-
-
-def _photo_doc(photo: Photo) -> dict[str, Any]:
-    return {name: value for name, value in asdict(photo).items() if name not in ("grievance_id", "id")}
-
-
-def _photo(item: PhotoItem) -> Photo:
-    return Photo(grievance_id=item.pk, id=item.sk.removeprefix(PHOTO_PREFIX), **(item.doc or {}))
-
-
-def photo(grievance_id: str, photo_id: str) -> Photo | None:
-    try:
-        return _photo(PhotoItem.get(grievance_id, PHOTO_PREFIX + photo_id, consistent_read=True))
-    except PhotoItem.DoesNotExist:
-        return None
-
-
-def photos(grievance_id: str) -> list[Photo]:
-    """A grievance's photos (at most a handful: one small Query)."""
-    items = PhotoItem.query(grievance_id, PhotoItem.sk.startswith(PHOTO_PREFIX), consistent_read=True)
-    return [_photo(item) for item in items]
-
-
-def photo_slots(grievance_id: str) -> PhotoSlots | None:
-    """The sequence is read before the photos: any photo added after this read moves the sequence,
-    so `add_photo` with it fails rather than overfilling; any added before is in the list."""
-    try:
-        item = GrievanceItem.get(grievance_id, GRIEVANCE, consistent_read=True)
-    except GrievanceItem.DoesNotExist:
-        return None
-    seq = None if item.photo_seq is None else int(item.photo_seq)
-    return PhotoSlots(seq, item.open_ward is not None, photos(grievance_id))
-
-
-def add_photo(new: Photo, photo_seq: int | None) -> bool:
-    """Store a new processing photo and move the grievance's photo sequence, in one transaction.
-
-    False when the grievance changed since `photo_seq` was read (another photo took a slot, or it
-    closed) or the random id is taken: read again and decide again. Never touches `version`."""
-    seq_unchanged = (
-        GrievanceItem.photo_seq.does_not_exist() if photo_seq is None else GrievanceItem.photo_seq == photo_seq
-    )
-    item = PhotoItem(
-        new.grievance_id, PHOTO_PREFIX + new.id, kind="photo", doc=_photo_doc(new), photo_status=new.status
-    )
-    try:
-        with _transaction() as tx:
-            tx.save(item, condition=PhotoItem.pk.does_not_exist())
-            tx.update(
-                GrievanceItem(new.grievance_id, GRIEVANCE),
-                actions=[GrievanceItem.photo_seq.add(1)],
-                condition=seq_unchanged & GrievanceItem.open_ward.exists(),
-                add_version_condition=False,
-            )
-    except TransactWriteError as error:
-        if _conflicted(error):
-            return False
-        raise
-    return True
-
-
-def _finish_photo(done: Photo, counts: bool) -> bool:
-    actions: list[Action] = [PhotoItem.doc.set(_photo_doc(done)), PhotoItem.photo_status.set(done.status)]
-    try:
-        with _transaction() as tx:
-            tx.update(
-                PhotoItem(done.grievance_id, PHOTO_PREFIX + done.id),
-                actions=actions,
-                condition=PhotoItem.photo_status == "processing",
-            )
-            if counts:
-                tx.update(
-                    GrievanceItem(done.grievance_id, GRIEVANCE),
-                    actions=[GrievanceItem.photo_count.add(1)],
-                    add_version_condition=False,
-                )
-    except TransactWriteError as error:
-        if _conflicted(error):
-            return False
-        raise
-    return True
-
-
-def mark_photo_ready(ready: Photo) -> bool:
-    """Processing → ready, counted in the grievance's `photo_count` in the same transaction.
-
-    False when it was no longer processing: a repeated S3 event counts nothing twice."""
-    return _finish_photo(ready, counts=True)
-
-
-def mark_photo_rejected(rejected: Photo) -> bool:
-    """Processing → rejected; False when it was no longer processing."""
-    return _finish_photo(rejected, counts=False)

@@ -16,7 +16,6 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from pmc_common.errors import Internal
-from pmc_common.settings import ConfigurationError
 
 if TYPE_CHECKING:
     from pynamodb.connection import Connection
@@ -28,14 +27,6 @@ def region() -> str:
 
 def endpoint() -> str | None:
     return os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL") or None
-
-
-def table_name(variable: str) -> str:
-    """A table's name from the variable template.yaml sets (e.g. LOOKUP_TABLE_NAME); fails loudly."""
-    name = os.environ.get(variable)
-    if not name:
-        raise ConfigurationError(f"environment variable {variable} is missing (the table's name)")
-    return name
 
 
 class TableModel(Model):

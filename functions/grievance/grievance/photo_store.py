@@ -1,0 +1,135 @@
+"""GrievancesTable access for grievance photos: their items and the grievance's photo sequence and count, which
+change with them in one transaction. Only DynamoDB here; the rules are photo_rules.py's.
+
+Photo items live under their grievance: (<grievance id>, "photo#<photo id>"), kind "photo", the photo in
+`doc`. They are read through their own model so that their native `photo_status` (what conditions test; a
+JSON `doc` cannot be tested) never reaches the grievance indexes keyed on `status`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
+
+from grievance.photo_rules import Photo
+from grievance.settings import grievances_table_name
+from grievance.store import GRIEVANCE, GrievanceItem, transaction
+from pmc_common import dynamo
+
+PHOTO_PREFIX = "photo#"
+
+
+class PhotoItem(dynamo.TableModel):
+    class Meta:
+        table_name = grievances_table_name()
+
+    kind = UnicodeAttribute(null=True)
+    doc = JSONAttribute(null=True)
+    photo_status = UnicodeAttribute(null=True)
+
+
+dynamo.share_connection(GrievanceItem, PhotoItem)
+
+
+@dataclass(frozen=True)
+class PhotoSlots:
+    """What deciding on a new photo needs: the grievance's photo sequence (the guard of the next
+    write), whether it is still open, and its photos, all read after the sequence."""
+
+    photo_seq: int | None
+    is_open: bool
+    photos: list[Photo]
+
+
+def _doc(photo: Photo) -> dict[str, Any]:
+    return {name: value for name, value in asdict(photo).items() if name not in ("grievance_id", "id")}
+
+
+def _photo(item: PhotoItem) -> Photo:
+    return Photo(grievance_id=item.pk, id=item.sk.removeprefix(PHOTO_PREFIX), **(item.doc or {}))
+
+
+def photo(grievance_id: str, photo_id: str) -> Photo | None:
+    try:
+        return _photo(PhotoItem.get(grievance_id, PHOTO_PREFIX + photo_id, consistent_read=True))
+    except PhotoItem.DoesNotExist:
+        return None
+
+
+def photos(grievance_id: str) -> list[Photo]:
+    """A grievance's photos (at most a handful: one small Query)."""
+    items = PhotoItem.query(grievance_id, PhotoItem.sk.startswith(PHOTO_PREFIX), consistent_read=True)
+    return [_photo(item) for item in items]
+
+
+def photo_slots(grievance_id: str) -> PhotoSlots | None:
+    """The sequence is read before the photos: any photo added after this read moves the sequence,
+    so `add_photo` with it fails rather than overfilling; any added before is in the list."""
+    try:
+        item = GrievanceItem.get(grievance_id, GRIEVANCE, consistent_read=True)
+    except GrievanceItem.DoesNotExist:
+        return None
+    seq = None if item.photo_seq is None else int(item.photo_seq)
+    return PhotoSlots(seq, item.open_ward is not None, photos(grievance_id))
+
+
+def add_photo(new: Photo, photo_seq: int | None) -> bool:
+    """Store a new processing photo and move the grievance's photo sequence, in one transaction.
+
+    False when the grievance changed since `photo_seq` was read (another photo took a slot, or it
+    closed) or the random id is taken: read again and decide again. Never touches `version`."""
+    seq_unchanged = (
+        GrievanceItem.photo_seq.does_not_exist() if photo_seq is None else GrievanceItem.photo_seq == photo_seq
+    )
+    item = PhotoItem(new.grievance_id, PHOTO_PREFIX + new.id, kind="photo", doc=_doc(new), photo_status=new.status)
+    try:
+        with transaction() as tx:
+            tx.save(item, condition=PhotoItem.pk.does_not_exist())
+            tx.update(
+                GrievanceItem(new.grievance_id, GRIEVANCE),
+                actions=[GrievanceItem.photo_seq.add(1)],
+                condition=seq_unchanged & GrievanceItem.open_ward.exists(),
+                add_version_condition=False,
+            )
+    except TransactWriteError as error:
+        if dynamo.condition_failed(error):
+            return False
+        raise
+    return True
+
+
+def _finish_photo(done: Photo, counts: bool) -> bool:
+    actions: list[Action] = [PhotoItem.doc.set(_doc(done)), PhotoItem.photo_status.set(done.status)]
+    try:
+        with transaction() as tx:
+            tx.update(
+                PhotoItem(done.grievance_id, PHOTO_PREFIX + done.id),
+                actions=actions,
+                condition=PhotoItem.photo_status == "processing",
+            )
+            if counts:
+                tx.update(
+                    GrievanceItem(done.grievance_id, GRIEVANCE),
+                    actions=[GrievanceItem.photo_count.add(1)],
+                    add_version_condition=False,
+                )
+    except TransactWriteError as error:
+        if dynamo.condition_failed(error):
+            return False
+        raise
+    return True
+
+
+def mark_photo_ready(ready: Photo) -> bool:
+    """Processing → ready, counted in the grievance's `photo_count` in the same transaction.
+
+    False when it was no longer processing: a repeated S3 event counts nothing twice."""
+    return _finish_photo(ready, counts=True)
+
+
+def mark_photo_rejected(rejected: Photo) -> bool:
+    """Processing → rejected; False when it was no longer processing."""
+    return _finish_photo(rejected, counts=False)
