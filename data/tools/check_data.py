@@ -15,6 +15,7 @@ from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_payments
 import simplify_wards
 
 DATA = Path(__file__).resolve().parent.parent
@@ -382,6 +383,97 @@ for need in (
 if len(griev) < 16:
     err("grievance_categories: fewer than 16")
 
+# ---------------------------------------------------------------- property tax and water bills (sample)
+PROPERTY_ID = re.compile(r"^PMC-W(0[1-9]|1[0-5])-[0-9]{6}$")
+CONSUMER_NO = re.compile(r"^WC-[0-9]{7}$")
+FY_LINE = re.compile(r"^(20[0-9]{2})-([0-9]{2})-(H[12]|Q[1-4])$")
+PAYMENT_YEARS = set(make_payments.YEARS)
+
+
+def paise(where, v):
+    if type(v) is not int or v < 0:
+        err(f"{where}: {v!r} is not whole paise >= 0")
+        return False
+    return True
+
+
+def dues_lines(where, lines, kind):
+    ids = [line.get("id") for line in lines]
+    if not lines or len(set(ids)) != len(ids) or ids != sorted(ids):
+        err(f"{where}: lines missing, repeated or not oldest first")
+    for line in lines:
+        w = f"{where}.{line.get('id')}"
+        m = FY_LINE.match(str(line.get("id")))
+        if m is None or int(m.group(2)) != (int(m.group(1)) + 1) % 100 or m.group(3)[0] != kind[0]:
+            err(f"{w}: bad line id")
+        elif f"{m.group(1)}-{m.group(2)}" not in PAYMENT_YEARS:
+            err(f"{w}: financial year outside {sorted(PAYMENT_YEARS)}")
+        if kind == "H":
+            keys(w, line, ["id", "principal_paise", "general_tax_paise", "paid_principal_paise"])
+            amounts = [line.get(k) for k in ("principal_paise", "general_tax_paise", "paid_principal_paise")]
+            if all(paise(w, a) for a in amounts) and max(amounts[1], amounts[2]) > amounts[0]:
+                err(f"{w}: general tax or paid principal above the principal")
+        else:
+            keys(w, line, ["id", "consumption_kl", "amount_paise", "paid_paise"])
+            if line.get("consumption_kl") is not None and (
+                type(line["consumption_kl"]) is not int or line["consumption_kl"] < 0
+            ):
+                err(f"{w}: consumption_kl")
+            amount, paid = line.get("amount_paise"), line.get("paid_paise")
+            if all([paise(w, amount), paise(w, paid)]) and paid > amount:
+                err(f"{w}: paid above the amount")
+
+
+def records(name, rows, id_key, id_re, extra, kind, lines_key):
+    for r in rows:
+        w = f"{name}[{r.get(id_key)}]"
+        keys(w, r, [id_key, "ward", "owner_name", *extra, "locality", "sample", lines_key])
+        if not id_re.match(str(r.get(id_key))):
+            err(f"{w}: bad id")
+        if r.get("ward") not in WARD_IDS or (kind == "H" and r[id_key][4:7] != r.get("ward")):
+            err(f"{w}: bad ward")
+        text_ok(f"{w}.owner_name", r.get("owner_name"), 2, 100)
+        bilingual(f"{w}.locality", r.get("locality"), 2, 120)
+        if r.get("sample") is not True:
+            err(f"{w}: not marked sample")
+        dues_lines(w, r.get(lines_key) or [], kind)
+    ids = [r.get(id_key) for r in rows]
+    if len(set(ids)) != len(ids):
+        err(f"{name}: duplicate ids")
+    if len(rows) < 200 or sorted({r.get("ward") for r in rows}) != WARD_IDS:
+        err(f"{name}: {len(rows)} records; need at least 200 across all 15 wards")
+
+
+property_rows = load("properties.json")
+connection_rows = load("water_connections.json")
+records("properties", property_rows, "property_id", PROPERTY_ID, [], "H", "demands")
+records("water_connections", connection_rows, "consumer_no", CONSUMER_NO, ["connection_type"], "Q", "bills")
+for c in connection_rows:
+    if c.get("connection_type") not in ("domestic", "non_domestic"):
+        err(f"water_connections[{c.get('consumer_no')}]: bad connection_type")
+by_property = {r["property_id"]: r for r in property_rows}
+by_consumer = {r["consumer_no"]: r for r in connection_rows}
+for demo in make_payments.DEMO_PROPERTIES:
+    if by_property.get(demo["property_id"]) != demo:
+        err(f"properties: demo record {demo['property_id']} differs from API.md")
+for demo in make_payments.DEMO_CONNECTIONS:
+    if by_consumer.get(demo["consumer_no"]) != demo:
+        err(f"water_connections: demo record {demo['consumer_no']} differs from API.md")
+for name, rows in make_payments.build().items():
+    if load(name) != rows:
+        err(f"{name}: differs from what tools/make_payments.py writes (run it)")
+states = Counter(
+    "paid"
+    if line["paid_principal_paise"] == line["principal_paise"]
+    else "partly"
+    if line["paid_principal_paise"]
+    else "unpaid"
+    for r in property_rows
+    for line in r["demands"]
+)
+if min(states["paid"], states["partly"], states["unpaid"]) < 20:
+    err(f"properties: need paid, partly paid and unpaid lines, have {dict(states)}")
+
 # ids unique across all files too
 all_ids = [r["id"] for rows in (contacts, offices, facilities, whos) for r in rows]
 if len(all_ids) != len(set(all_ids)):
@@ -398,5 +490,6 @@ if errors:
 print(
     f"OK: {len(ward_geom)} wards, {len(offices)} offices ({dict(types)}), {len(facilities)} facilities "
     f"({sum(not f['sample'] for f in facilities)} real), {len(contacts)} contacts, {len(departments)} departments, "
-    f"{len(whos)} who's who, {len(griev)} grievance categories, {size} bytes"
+    f"{len(whos)} who's who, {len(griev)} grievance categories, {len(property_rows)} properties, "
+    f"{len(connection_rows)} water connections, {size} bytes"
 )
