@@ -8,13 +8,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "layers/common"), str(ROOT / "functions/grievance")]
+sys.path[:0] = [str(ROOT / "layers/common"), str(ROOT / "functions/grievance"), str(ROOT / "functions/payments")]
 
 from grievance import domain  # noqa: E402
+from payments import domain as payments_domain  # noqa: E402
 from pmc_common.lifecycle import Lifecycle, with_generated  # noqa: E402
 
-# Each document and the table it shows; payments' statuses (API.md 4.6) join here.
-DOCUMENTS: dict[str, Lifecycle] = {"docs/grievance-lifecycle.md": domain.LIFECYCLE}  # type: ignore[type-arg]
+# Each document and the table it shows.
+DOCUMENTS: dict[str, Lifecycle] = {  # type: ignore[type-arg]
+    "docs/grievance-lifecycle.md": domain.LIFECYCLE,
+    "docs/money-flow.md": payments_domain.LIFECYCLE,
+}
 
 
 def rendered(path: str) -> str:

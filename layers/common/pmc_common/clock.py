@@ -1,8 +1,10 @@
-"""The injectable clock: every rule that depends on "now" takes a Clock, never calls datetime.now."""
+"""The injectable clock: every rule that depends on "now" takes a Clock, never calls datetime.now.
+Civil dates (dues, bills, receipts, collections) and financial years are IST (API.md 1.1)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -48,3 +50,32 @@ def parse_iso(text: str) -> datetime:
     if at.tzinfo is None:
         raise ValueError("timestamp has no UTC offset")
     return at.astimezone(UTC)
+
+
+def ist_date(at: datetime) -> date:
+    """The civil date in Pune (IST) at an instant: "today" for dues, the day of a collection."""
+    if at.tzinfo is None:
+        raise ValueError("naive datetime")
+    return at.astimezone(IST).date()
+
+
+FINANCIAL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def financial_year(day: date) -> str:
+    """The label of the Indian financial year (1 April–31 March) holding an IST date: `2026-27`."""
+    first = day.year if day.month >= 4 else day.year - 1
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+def financial_year_start(label: str) -> date:
+    """1 April of a financial year given by its label; a malformed label (`2026-28`) is a ValueError."""
+    match = FINANCIAL_YEAR.match(label)
+    if match is None or int(match.group(2)) != (int(match.group(1)) + 1) % 100:
+        raise ValueError(f"not a financial year label: {label!r}")
+    return date(int(match.group(1)), 4, 1)
+
+
+def financial_year_end(label: str) -> date:
+    """31 March closing a financial year."""
+    return date(financial_year_start(label).year + 1, 3, 31)
