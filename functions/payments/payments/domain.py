@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -150,6 +151,27 @@ class WaterBill:
 def _check_amounts(where: str, *amounts: int) -> None:
     if any(type(a) is not int or a < 0 for a in amounts):
         raise ValueError(f"{where}: amounts are whole paise >= 0")
+
+
+# --- owners' names (4.3) --------------------------------------------------------------------------
+
+PROPERTY_ID = re.compile(r"^PMC-W(0[1-9]|1[0-5])-[0-9]{6}$")
+CONSUMER_NO = re.compile(r"^WC-[0-9]{7}$")
+
+
+def masked_name(name: str) -> str:
+    """The quick view's owner: each whitespace-separated word as its first character and one `*` per
+    further character, joined by single spaces (`Ramesh  Kulkarni` → `R***** K*******`)."""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+
+
+def name_key(name: str) -> str:
+    """What two owner names are compared on: NFKC, case folded, without any whitespace."""
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def same_owner(given: str, on_record: str) -> bool:
+    return name_key(given) == name_key(on_record)
 
 
 # --- the rules of 4.2 ----------------------------------------------------------------------------

@@ -1,0 +1,173 @@
+"""Payments HTTP API (API.md section 4): quick views of properties and water connections, a citizen's links,
+dues and bills (4.3, 4.4). Payments, the webhook and receipts come next.
+
+Routes only parse, authorize, call the domain and the store, and shape the reply."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from payments import access, domain, links
+from payments.models import (
+    PropertyDuesView,
+    PropertyLinkBody,
+    PropertyLinkView,
+    PropertyQuickView,
+    WaterBillsView,
+    WaterLinkBody,
+    WaterLinkView,
+    WaterQuickView,
+)
+from payments.settings import settings
+from payments.store import PropertyRecord, WaterConnection
+from pmc_common.app import Now, Response, create_app, lambda_handler, system_clock
+from pmc_common.auth import CitizenCaller
+from pmc_common.clock import ist_date
+from pmc_common.paging import Page
+from pmc_common.views import json_response, shaped
+
+__all__ = ["app", "handler", "system_clock"]  # tests fix the time through system_clock
+
+logger = Logger(service="payments")
+settings()  # a missing variable fails the cold start, not a request
+app = create_app("payments", "PuneConnect payments", logger)
+
+
+def _property_dues(record: PropertyRecord, today: date) -> domain.PropertyDues:
+    return domain.property_dues(record.property_id, record.lines, today)
+
+
+def _water_bills(record: WaterConnection, today: date) -> domain.WaterBills:
+    return domain.water_bills(record.consumer_no, record.bills, today)
+
+
+def _property_link(record: PropertyRecord, linked_at: str, today: date) -> dict[str, Any]:
+    total = _property_dues(record, today).total_paise
+    return shaped(PropertyLinkView, record, outstanding_paise=total, as_of=today, linked_at=linked_at)
+
+
+def _water_link(record: WaterConnection, linked_at: str, today: date) -> dict[str, Any]:
+    total = _water_bills(record, today).total_paise
+    return shaped(WaterLinkView, record, outstanding_paise=total, as_of=today, linked_at=linked_at)
+
+
+# --- public quick views --------------------------------------------------------------------------
+
+
+@app.get("/properties/{property_id}", response_model=PropertyQuickView, name="get_property")
+def property_quick_view(property_id: str, clock: Now) -> Response:
+    record = access.known_property(property_id)
+    today = ist_date(clock.now())
+    return json_response(
+        shaped(
+            PropertyQuickView,
+            record,
+            owner_name_masked=domain.masked_name(record.owner_name),
+            outstanding_paise=_property_dues(record, today).total_paise,
+            as_of=today,
+        )
+    )
+
+
+@app.get("/water-connections/{consumer_no}", response_model=WaterQuickView, name="get_water_connection")
+def water_quick_view(consumer_no: str, clock: Now) -> Response:
+    record = access.known_connection(consumer_no)
+    today = ist_date(clock.now())
+    return json_response(
+        shaped(
+            WaterQuickView,
+            record,
+            owner_name_masked=domain.masked_name(record.owner_name),
+            outstanding_paise=_water_bills(record, today).total_paise,
+            as_of=today,
+        )
+    )
+
+
+# --- a citizen's properties ----------------------------------------------------------------------
+
+
+@app.post(
+    "/me/properties",
+    status_code=201,
+    response_model=PropertyLinkView,
+    name="link_property",
+    responses={200: [], 404: [], 409: ["link_limit_reached"], 422: ["owner_name_mismatch"], 429: []},
+)
+def link_property(body: PropertyLinkBody, caller: CitizenCaller, clock: Now) -> Response:
+    record = access.known_property(body.property_id)
+    now = clock.now()
+    links.check_owner(caller.sub, body.owner_name, record.owner_name, now)
+    created, linked_at = links.link("property", caller.sub, record.property_id, now)
+    view = _property_link(record, linked_at, ist_date(now))
+    if not created:
+        return json_response(view)
+    return json_response(view, 201, {"Location": f"/me/properties/{record.property_id}/dues"})
+
+
+@app.get("/me/properties", response_model=Page[PropertyLinkView], name="list_my_properties")
+def my_properties(caller: CitizenCaller, clock: Now) -> Response:
+    today = ist_date(clock.now())
+    items = [_property_link(record, linked_at, today) for record, linked_at in links.linked_properties(caller.sub)]
+    return json_response({"items": items, "next_cursor": None})
+
+
+@app.delete("/me/properties/{property_id}", status_code=204, name="unlink_property")
+def unlink_property(property_id: str, caller: CitizenCaller) -> Response:
+    access.linked_property(property_id, caller)
+    links.unlink("property", caller.sub, property_id)
+    return Response(status_code=204)
+
+
+@app.get("/me/properties/{property_id}/dues", response_model=PropertyDuesView, name="get_property_dues")
+def property_dues(property_id: str, caller: CitizenCaller, clock: Now) -> Response:
+    record, _ = access.linked_property(property_id, caller)
+    return json_response(shaped(PropertyDuesView, asdict(_property_dues(record, ist_date(clock.now())))))
+
+
+# --- a citizen's water connections ---------------------------------------------------------------
+
+
+@app.post(
+    "/me/water-connections",
+    status_code=201,
+    response_model=WaterLinkView,
+    name="link_water_connection",
+    responses={200: [], 404: [], 409: ["link_limit_reached"], 422: ["owner_name_mismatch"], 429: []},
+)
+def link_water_connection(body: WaterLinkBody, caller: CitizenCaller, clock: Now) -> Response:
+    record = access.known_connection(body.consumer_no)
+    now = clock.now()
+    links.check_owner(caller.sub, body.owner_name, record.owner_name, now)
+    created, linked_at = links.link("water", caller.sub, record.consumer_no, now)
+    view = _water_link(record, linked_at, ist_date(now))
+    if not created:
+        return json_response(view)
+    return json_response(view, 201, {"Location": f"/me/water-connections/{record.consumer_no}/bills"})
+
+
+@app.get("/me/water-connections", response_model=Page[WaterLinkView], name="list_my_water_connections")
+def my_water_connections(caller: CitizenCaller, clock: Now) -> Response:
+    today = ist_date(clock.now())
+    items = [_water_link(record, linked_at, today) for record, linked_at in links.linked_connections(caller.sub)]
+    return json_response({"items": items, "next_cursor": None})
+
+
+@app.delete("/me/water-connections/{consumer_no}", status_code=204, name="unlink_water_connection")
+def unlink_water_connection(consumer_no: str, caller: CitizenCaller) -> Response:
+    access.linked_connection(consumer_no, caller)
+    links.unlink("water", caller.sub, consumer_no)
+    return Response(status_code=204)
+
+
+@app.get("/me/water-connections/{consumer_no}/bills", response_model=WaterBillsView, name="get_water_bills")
+def water_bills(consumer_no: str, caller: CitizenCaller, clock: Now) -> Response:
+    record, _ = access.linked_connection(consumer_no, caller)
+    return json_response(shaped(WaterBillsView, asdict(_water_bills(record, ist_date(clock.now())))))
+
+
+handler = lambda_handler(app, "payments", logger)
