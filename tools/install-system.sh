@@ -22,6 +22,10 @@ fi
 if ! command -v npm >/dev/null; then
   need+=(npm)
 fi
+# tests/unit/test_payments_receipts.py renders the receipt PDF's first page with poppler's pdftoppm.
+if ! command -v pdftoppm >/dev/null; then
+  need+=(poppler-utils)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
