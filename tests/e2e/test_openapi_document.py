@@ -98,3 +98,19 @@ def test_the_headers_each_route_answers_are_documented(document: dict[str, Any])
     replace = paths["/facilities/{facility_id}"]["put"]
     assert "412" in replace["responses"]
     assert any(p["name"] == "If-Match" for p in replace["parameters"])
+
+
+def test_linking_documents_both_successes_its_limits_and_no_token_on_quick_views(document: dict[str, Any]) -> None:
+    paths = document["paths"]
+    for path, schema in (("/me/properties", "PropertyLinkView"), ("/me/water-connections", "WaterLinkView")):
+        responses = paths[path]["post"]["responses"]
+        for status in ("200", "201"):  # 200: linked already
+            assert responses[status]["content"]["application/json"]["schema"] == {
+                "$ref": f"#/components/schemas/{schema}"
+            }
+        assert "Location" in responses["201"]["headers"]
+        assert "Location" not in responses["200"]["headers"]
+        assert {"404", "409", "422", "429"} <= set(responses)
+        assert "Retry-After" in responses["429"]["headers"]
+    assert "security" not in paths["/properties/{property_id}"]["get"]
+    assert "security" not in paths["/water-connections/{consumer_no}"]["get"]

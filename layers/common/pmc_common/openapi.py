@@ -17,7 +17,9 @@ the cold path of a request. What a route can answer is derived from what it is, 
   on its 200, and 304; one that calls require_current: an optional `If-Match`, 412, and the new `ETag`;
 - a 201 whose new resource the app serves at `{path}/{id}`: `Location` (and that GET's `ETag` when it is
   a cached one);
-- what a route declares in its decorator (`responses={409: ["is_owner"]}`): those statuses and codes.
+- what a route declares in its decorator (`responses={409: ["is_owner"]}`): those statuses and codes; a
+  declared 2xx is another success of the route's shape (`responses={200: []}` on a create that may find
+  its resource made already).
 Each problem's schema is the one Problem, its `status` and `code` narrowed to what that response carries."""
 
 from __future__ import annotations
@@ -237,19 +239,16 @@ def _names_used(call: Callable[..., Any]) -> set[str]:
 
 
 def _created_at(app: App, route: Route) -> Route | None:
-    """The GET route of what a 201 creates: `{path}/{id}` in the same app."""
+    """The GET route of what a 201 creates: `{path}/{id}` in the same app, else the one GET under it
+    (`{path}/{id}/dues`: a link whose only read is its record's dues)."""
     prefix = route.path.rstrip("/") + "/{"
-    return next(
-        (
-            r
-            for r in app.routes
-            if r.method == "GET"
-            and r.path.startswith(prefix)
-            and r.path.endswith("}")
-            and r.path.count("/") == route.path.count("/") + 1
-        ),
-        None,
-    )
+    depth = route.path.count("/") + 1
+    under = [r for r in app.routes if r.method == "GET" and r.path.startswith(prefix)]
+    exact = [r for r in under if r.path.endswith("}") and r.path.count("/") == depth]
+    nested = [r for r in under if r.path.count("/") == depth + 1 and "{" not in r.path.rsplit("/", 1)[1]]
+    if exact:
+        return exact[0]
+    return nested[0] if len(nested) == 1 else None
 
 
 def _operation(
@@ -373,6 +372,9 @@ def _responses(
     if plan.body is not None or plan.query is not None or any(adapter for _, adapter in plan.path):
         may(422)
     for status, declared in route.responses.items():
+        if status < 300:  # another success of the same shape (a link already made: 200 to a 201)
+            responses[status] = {**success, "headers": _headers("X-Request-Id", "Cache-Control")}
+            continue
         may(status, *(declared or (None,)))
     may(500)
     for status, given in codes.items():
