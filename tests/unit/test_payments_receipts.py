@@ -160,6 +160,27 @@ def test_verification_answers_number_amount_date_and_ward_never_the_payer() -> N
     assert PAYER not in repr(view)
 
 
+def test_the_local_stack_signs_links_with_the_documented_default() -> None:
+    settings = receipts.ReceiptSettings.model_validate({"environment": "local"})
+    assert settings.receipt_signing_secret == "local-receipt-secret"
+
+
+@pytest.mark.parametrize(
+    "given",
+    [{"environment": "prod"}, {"environment": "dev", "receipt_signing_secret": "local-receipt-secret"}],
+)
+def test_deployed_stacks_refuse_the_local_receipt_secret(given: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match="local"):
+        receipts.ReceiptSettings.model_validate(given)
+
+
+def test_deployed_stacks_take_their_own_receipt_secret() -> None:
+    settings = receipts.ReceiptSettings.model_validate(
+        {"environment": "prod", "receipt_signing_secret": "a-long-enough-real-secret"}
+    )
+    assert settings.receipt_signing_secret == "a-long-enough-real-secret"
+
+
 # --- rupees, at this edge only ----------------------------------------------------------------------------------
 
 

@@ -8,16 +8,23 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import re
+import tempfile
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import cache
 from importlib.resources import files
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationInfo, field_validator
 
 from payments.domain import Kind, Payment, PaymentLine, Rebate
 from pmc_common.clock import IST, financial_year, ist_date, parse_iso
 from pmc_common.errors import Conflict
 from pmc_common.money import rupees
+from pmc_common.settings import Settings
 
 RECEIPT_NO = re.compile(r"^PMC/(\d{4}-\d{2})/(\d{6})$")
 RECEIPT_NO_IN_URL = re.compile(r"^PMC-(\d{4}-\d{2})-(\d{6})$")
@@ -101,6 +108,26 @@ def pdf_filename(receipt: Receipt) -> str:
     return f"receipt-{receipt.payment_id}.pdf"
 
 
+# --- configuration ----------------------------------------------------------------------------------------------
+
+LOCAL_RECEIPT_SECRET = "local-receipt-secret"  # noqa: S105 - a documented local default, refused outside `local`
+
+
+class ReceiptSettings(Settings):
+    """RECEIPT_SIGNING_SECRET signs verification links (the template reads it from SSM / Secrets Manager). The
+    local default is refused elsewhere: with a published secret anyone could list every receipt."""
+
+    environment: Literal["local", "dev", "prod"]
+    receipt_signing_secret: str = Field(LOCAL_RECEIPT_SECRET, validate_default=True, min_length=16)
+
+    @field_validator("receipt_signing_secret")
+    @classmethod
+    def _real_secret_outside_local(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("environment", "local") != "local" and value == LOCAL_RECEIPT_SECRET:
+            raise ValueError("must be set outside the local stack (not the local default)")
+        return value
+
+
 # --- the public verification link -------------------------------------------------------------------------------
 
 
@@ -170,6 +197,21 @@ def font_path() -> str:
     return str(files(FONT_PACKAGE).joinpath("files", FONT_FILE))
 
 
+@cache
+def font_instance(weight: int) -> str:
+    """A static instance of the variable font at a weight, made once per process into the temporary directory
+    (Lambda's /tmp): instancing costs ~0.3 s per weight, which fpdf2 would pay again for every PDF."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+    from fontTools.varLib.instancer import instantiateVariableFont  # type: ignore[import-untyped]
+
+    instance = instantiateVariableFont(TTFont(font_path()), {"wght": weight, "wdth": 100})
+    target = Path(tempfile.gettempdir()) / f"pmc-receipt-{FONT}-{weight}.ttf"
+    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".ttf", delete=False) as partial:
+        instance.save(partial)
+    os.replace(partial.name, target)  # whole or absent, even with several processes writing it
+    return str(target)
+
+
 def receipt_pdf(receipt: Receipt, verify_url: str) -> bytes:
     """An A4 PDF of the receipt. Devanagari needs shaping (conjuncts, the i-matra before its consonant), done by
     HarfBuzz (uharfbuzz) through fpdf2. The same receipt always gives the same bytes (dated by its capture)."""
@@ -183,8 +225,8 @@ def receipt_pdf(receipt: Receipt, verify_url: str) -> bytes:
     pdf.set_title(f"Receipt {receipt.receipt_no}")
     pdf.set_author("Pune Municipal Corporation")
     pdf.set_creator("PuneConnect")
-    pdf.add_font(FONT, "", font_path(), variations={"wght": 400.0, "wdth": 100.0})
-    pdf.add_font(FONT, "B", font_path(), variations={"wght": 700.0, "wdth": 100.0})
+    pdf.add_font(FONT, "", font_instance(400))
+    pdf.add_font(FONT, "B", font_instance(700))
     pdf.set_text_shaping(True)
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(auto=True, margin=16)
