@@ -12,12 +12,13 @@ Access patterns (template.yaml's PaymentsTable, keys pk and sk; none needs an in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from payments.domain import DemandLine, WaterBill
 from payments.settings import payments_table_name
@@ -26,6 +27,7 @@ from pmc_common import dynamo
 RecordKind = Literal["property", "water"]
 LinkOutcome = Literal["linked", "already_linked", "limit_reached"]
 RECORD = "record"
+CONFLICT_ATTEMPTS = 5
 
 
 class PaymentsItem(dynamo.TableModel):
@@ -118,41 +120,56 @@ def water_connection(consumer_no: str) -> WaterConnection | None:
 # --- links ---------------------------------------------------------------------------------------
 
 
+def _transact(writes: Callable[[TransactWrite], object]) -> TransactWriteError | None:
+    """One transaction of `writes`: None when committed, the error when one of its conditions failed (nothing
+    written). DynamoDB cancels a transaction meeting another on the same item (a citizen's parallel links
+    share the count item); nothing was written then, so it is tried again."""
+    for attempt in range(CONFLICT_ATTEMPTS):
+        try:
+            with dynamo.transaction(PaymentsItem) as tx:
+                writes(tx)
+        except TransactWriteError as error:
+            if dynamo.condition_failed(error):
+                return error
+            reasons = error.cancellation_reasons or ()
+            if attempt + 1 < CONFLICT_ATTEMPTS and any(
+                r is not None and r.code == "TransactionConflict" for r in reasons
+            ):
+                continue
+            raise
+        return None
+    raise AssertionError("unreachable")
+
+
 def link(kind: RecordKind, sub: str, reference: str, linked_at: str, limit: int) -> LinkOutcome:
     """Link a record to a citizen, unless linked already or `limit` links of the kind exist: the link and its
     count in one transaction, each with its condition, so parallel links cannot pass the limit."""
-    counter = PaymentsItem(_citizen_pk(sub), f"links#{kind}")
-    try:
-        with dynamo.transaction(PaymentsItem) as tx:
-            tx.save(
-                PaymentsItem(_citizen_pk(sub), _link_sk(kind, reference), linked_at=linked_at),
-                condition=PaymentsItem.pk.does_not_exist(),
-            )
-            tx.update(
-                counter,
-                actions=[PaymentsItem.tally.add(1)],
-                condition=PaymentsItem.tally.does_not_exist() | (PaymentsItem.tally < limit),
-            )
-    except TransactWriteError as error:
-        if dynamo.condition_failed(error, at=0):
-            return "already_linked"
-        if dynamo.condition_failed(error, at=1):
-            return "limit_reached"
-        raise
-    return "linked"
+
+    def writes(tx: TransactWrite) -> None:
+        tx.save(
+            PaymentsItem(_citizen_pk(sub), _link_sk(kind, reference), linked_at=linked_at),
+            condition=PaymentsItem.pk.does_not_exist(),
+        )
+        tx.update(
+            PaymentsItem(_citizen_pk(sub), f"links#{kind}"),
+            actions=[PaymentsItem.tally.add(1)],
+            condition=PaymentsItem.tally.does_not_exist() | (PaymentsItem.tally < limit),
+        )
+
+    failed = _transact(writes)
+    if failed is None:
+        return "linked"
+    return "already_linked" if dynamo.condition_failed(failed, at=0) else "limit_reached"
 
 
 def unlink(kind: RecordKind, sub: str, reference: str) -> bool:
     """Remove a citizen's link and count it out; False (nothing changed) when there is none."""
-    try:
-        with dynamo.transaction(PaymentsItem) as tx:
-            tx.delete(PaymentsItem(_citizen_pk(sub), _link_sk(kind, reference)), condition=PaymentsItem.pk.exists())
-            tx.update(PaymentsItem(_citizen_pk(sub), f"links#{kind}"), actions=[PaymentsItem.tally.add(-1)])
-    except TransactWriteError as error:
-        if dynamo.condition_failed(error, at=0):
-            return False
-        raise
-    return True
+
+    def writes(tx: TransactWrite) -> None:
+        tx.delete(PaymentsItem(_citizen_pk(sub), _link_sk(kind, reference)), condition=PaymentsItem.pk.exists())
+        tx.update(PaymentsItem(_citizen_pk(sub), f"links#{kind}"), actions=[PaymentsItem.tally.add(-1)])
+
+    return _transact(writes) is None
 
 
 def linked_at(kind: RecordKind, sub: str, reference: str) -> str | None:
