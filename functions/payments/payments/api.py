@@ -1,5 +1,5 @@
 """Payments HTTP API (API.md section 4): quick views of properties and water connections, a citizen's links,
-dues and bills (4.3, 4.4). Payments, the webhook and receipts come next.
+dues and bills (4.3, 4.4), creating and reading payments (4.5). Confirm, the webhook and receipts come next.
 
 Routes only parse, authorize, call the domain and the store, and shape the reply."""
 
@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 
-from payments import access, domain, links
+from payments import access, domain, links, orders, payment_store
 from payments.models import (
+    PaymentCreate,
+    PaymentStatus,
+    PaymentView,
     PropertyDuesView,
     PropertyLinkBody,
     PropertyLinkView,
@@ -24,10 +27,11 @@ from payments.models import (
 )
 from payments.settings import settings
 from payments.store import PropertyRecord, WaterConnection
-from pmc_common.app import Now, Response, create_app, lambda_handler, system_clock
-from pmc_common.auth import CitizenCaller
-from pmc_common.clock import ist_date
-from pmc_common.paging import Page
+from pmc_common.app import Depends, Now, Query, Response, create_app, lambda_handler, system_clock
+from pmc_common.auth import Caller, CitizenCaller
+from pmc_common.clock import Clock, ist_date
+from pmc_common.idempotency import Retry, idempotency
+from pmc_common.paging import Cursors, Page
 from pmc_common.views import json_response, shaped
 
 __all__ = ["app", "handler", "system_clock"]  # tests fix the time through system_clock
@@ -35,6 +39,8 @@ __all__ = ["app", "handler", "system_clock"]  # tests fix the time through syste
 logger = Logger(service="payments")
 settings()  # a missing variable fails the cold start, not a request
 app = create_app("payments", "PuneConnect payments", logger)
+cursors = Cursors(settings().cursor_secret)
+PaymentKey = Annotated[Retry, Depends(idempotency(required=True))]
 
 
 def _property_dues(record: PropertyRecord, today: date) -> domain.PropertyDues:
@@ -168,6 +174,53 @@ def unlink_water_connection(consumer_no: str, caller: CitizenCaller) -> Response
 def water_bills(consumer_no: str, caller: CitizenCaller, clock: Now) -> Response:
     record, _ = access.linked_connection(consumer_no, caller)
     return json_response(shaped(WaterBillsView, asdict(_water_bills(record, ist_date(clock.now())))))
+
+
+# --- payments (4.5) ------------------------------------------------------------------------------
+
+
+def _payment_view(payment: domain.Payment) -> dict[str, Any]:
+    return shaped(PaymentView, asdict(payment))
+
+
+@app.post(
+    "/payments",
+    status_code=201,
+    response_model=PaymentView,
+    name="create_payment",
+    responses={
+        400: ["idempotency_key_missing"],
+        404: [],
+        409: ["already_paid", "payment_in_progress", "nothing_due", "idempotency_in_progress"],
+        422: ["idempotency_key_reused"],
+    },
+)
+def create_payment(body: PaymentCreate, caller: CitizenCaller, clock: Now, retry: PaymentKey) -> Response:
+    return retry.once(lambda: _create_payment(body, caller, clock))
+
+
+def _create_payment(body: PaymentCreate, caller: Caller, clock: Clock) -> Response:
+    payment = orders.create(body, caller, clock.now())
+    return json_response(_payment_view(payment), 201, {"Location": f"/payments/{payment.id}"})
+
+
+@app.get("/me/payments", response_model=Page[PaymentView], name="list_my_payments")
+def my_payments(
+    caller: CitizenCaller,
+    status: PaymentStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: str | None = None,
+) -> Response:
+    filters = {"status": status, "limit": limit, "sub": caller.sub}
+    start = cursors.decode(cursor, "/me/payments", filters)
+    found, last = payment_store.citizen_page(caller.sub, status, limit, start)
+    items = [_payment_view(p) for p in found]
+    return json_response({"items": items, "next_cursor": cursors.encode(last, "/me/payments", filters)})
+
+
+@app.get("/payments/{payment_id}", response_model=PaymentView, name="get_payment")
+def get_payment(payment_id: str, caller: CitizenCaller) -> Response:
+    return json_response(_payment_view(orders.readable(payment_id, caller)))
 
 
 handler = lambda_handler(app, "payments", logger)

@@ -1,11 +1,11 @@
-"""Request and response shapes of the payments routes (API.md 4.3, 4.4)."""
+"""Request and response shapes of the payments routes (API.md 4.3-4.5)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from pmc_common.models import Bilingual, Body, View, text
 
@@ -115,3 +115,56 @@ class WaterBillsView(View):
     as_of: date
     total_paise: int
     bills: list[BillItemView]
+
+
+# --- payments (API.md 4.5) -------------------------------------------------------------------------
+
+PaymentKind = Literal["property_tax", "water_bill"]
+PaymentStatus = Literal["created", "pending", "captured", "failed", "expired", "flagged", "refund_due"]
+LineId = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-(H[12]|Q[1-4])$")]
+
+
+class PaymentCreate(Body):
+    """`amount_paise` or any other unknown field → 422 (Body forbids extras): the server computes the amount.
+    Kind against reference and repeated items are checked by payments.create (errors name the field)."""
+
+    kind: PaymentKind
+    reference: Annotated[str, StringConstraints(pattern=r"^(PMC-W(0[1-9]|1[0-5])-[0-9]{6}|WC-[0-9]{7})$")]
+    items: Annotated[list[LineId], Field(min_length=1, max_length=20)] | None = None
+
+
+class PaymentLineView(View):
+    id: str
+    financial_year: str
+    principal_paise: int
+    penalty_paise: int
+    late_fee_paise: int
+    amount_paise: int
+
+
+class RebateView(View):
+    financial_year: str
+    rebate_paise: int
+
+
+class PaymentView(View):
+    id: str
+    kind: PaymentKind
+    reference: str
+    ward: str
+    status: PaymentStatus
+    status_reason: str | None
+    amount_paise: int
+    currency: str
+    lines: list[PaymentLineView]
+    rebates: list[RebateView]
+    gateway: str
+    gateway_order_id: str
+    gateway_key_id: str
+    gateway_payment_id: str | None
+    checkout_url: str | None
+    captured_amount_paise: int | None
+    receipt_no: str | None
+    created_at: str
+    expires_at: str
+    captured_at: str | None
