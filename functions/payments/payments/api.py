@@ -1,5 +1,6 @@
 """Payments HTTP API (API.md section 4): quick views of properties and water connections, a citizen's links,
-dues and bills (4.3, 4.4), creating and reading payments (4.5). Confirm, the webhook and receipts come next.
+dues and bills (4.3, 4.4), creating and reading payments (4.5), confirm and the webhook (4.7, 4.8), which only
+verify and enqueue. Receipts and staff views come next.
 
 Routes only parse, authorize, call the domain and the store, and shape the reply."""
 
@@ -11,8 +12,10 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 
-from payments import access, domain, links, orders, payment_store
+from payments import access, domain, intake, links, orders, payment_store
 from payments.models import (
+    ConfirmBody,
+    ConfirmView,
     PaymentCreate,
     PaymentStatus,
     PaymentView,
@@ -24,10 +27,11 @@ from payments.models import (
     WaterLinkBody,
     WaterLinkView,
     WaterQuickView,
+    WebhookView,
 )
 from payments.settings import settings
 from payments.store import PropertyRecord, WaterConnection
-from pmc_common.app import Depends, Now, Query, Response, create_app, lambda_handler, system_clock
+from pmc_common.app import Depends, Now, Query, Request, Response, create_app, lambda_handler, system_clock
 from pmc_common.auth import Caller, CitizenCaller
 from pmc_common.clock import Clock, ist_date
 from pmc_common.idempotency import Retry, idempotency
@@ -38,7 +42,8 @@ __all__ = ["app", "handler", "system_clock"]  # tests fix the time through syste
 
 logger = Logger(service="payments")
 settings()  # a missing variable fails the cold start, not a request
-app = create_app("payments", "PuneConnect payments", logger)
+# The webhook is verified on its raw bytes before anything parses them (API.md 4.8).
+app = create_app("payments", "PuneConnect payments", logger, raw_body_paths=("/webhooks/",))
 cursors = Cursors(settings().cursor_secret)
 PaymentKey = Annotated[Retry, Depends(idempotency(required=True))]
 
@@ -221,6 +226,30 @@ def my_payments(
 @app.get("/payments/{payment_id}", response_model=PaymentView, name="get_payment")
 def get_payment(payment_id: str, caller: CitizenCaller) -> Response:
     return json_response(_payment_view(orders.readable(payment_id, caller)))
+
+
+# --- confirm and webhook (4.7, 4.8): verify and enqueue, nothing else ----------------------------
+
+
+@app.post(
+    "/payments/{payment_id}/confirm",
+    status_code=202,
+    response_model=ConfirmView,
+    name="confirm_payment",
+    responses={401: [], 404: []},
+)
+def confirm_payment(payment_id: str, body: ConfirmBody, caller: CitizenCaller) -> Response:
+    payment = intake.confirm(payment_id, body, caller)
+    return json_response({"payment_id": payment.id, "status": payment.status, "accepted": True}, 202)
+
+
+@app.post("/webhooks/razorpay", status_code=200, response_model=WebhookView, name="razorpay_webhook")
+async def razorpay_webhook(request: Request) -> Response:
+    raw = await request.body()
+    status = intake.webhook(
+        raw, request.headers.get("x-razorpay-signature"), request.headers.get("x-razorpay-event-id")
+    )
+    return json_response({"status": status})
 
 
 handler = lambda_handler(app, "payments", logger)

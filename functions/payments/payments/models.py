@@ -168,3 +168,19 @@ class PaymentView(View):
     created_at: str
     expires_at: str
     captured_at: str | None
+
+
+class ConfirmBody(Body):
+    razorpay_payment_id: Annotated[str, StringConstraints(pattern=r"^pay_[A-Za-z0-9]{14}$")]
+    razorpay_order_id: Annotated[str, StringConstraints(pattern=r"^order_[A-Za-z0-9]{14}$")]
+    razorpay_signature: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class ConfirmView(View):
+    payment_id: str
+    status: PaymentStatus
+    accepted: bool
+
+
+class WebhookView(View):
+    status: Literal["enqueued", "ignored"]

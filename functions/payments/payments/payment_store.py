@@ -6,7 +6,9 @@ Access patterns (keys pk and sk, beside store.py's records and links):
   ULIDs, so sk order is creation order); each item carries a copy of the document, kept with the payment;
 - a line held by an open payment ("line lock"): pk = `lock#<kind>#<reference>`, sk = `line#<line id>`, with
   the payment's `expires_at` (epoch seconds, also the TTL). A new payment puts its locks in its own transaction
-  on condition that none exists or it expired, so two payments can never both hold a line."""
+  on condition that none exists or it expired, so two payments can never both hold a line;
+- a gateway order's payment (the webhook names only the order): GetItem pk = `order#<order id>`, sk = `order`,
+  written in the payment's transaction."""
 
 from __future__ import annotations
 
@@ -65,6 +67,7 @@ def create(payment: Payment, record_kind: RecordKind, expires_epoch: int, now_ep
         with dynamo.transaction(PaymentsItem) as tx:
             tx.save(PaymentsItem(_payment_pk(payment.id), PAYMENT, doc=doc), condition=PaymentsItem.pk.does_not_exist())
             tx.save(PaymentsItem(_citizen_pk(payment.owner_sub), f"payment#{payment.id}", doc=doc))
+            tx.save(PaymentsItem(f"order#{payment.gateway_order_id}", "order", doc={"payment_id": payment.id}))
             for line in payment.lines:
                 tx.save(
                     PaymentsItem(
@@ -89,6 +92,15 @@ def get(payment_id: str) -> Payment | None:
     except PaymentsItem.DoesNotExist:
         return None
     return from_document(item.doc)
+
+
+def payment_of_order(order_id: str) -> str | None:
+    """The id of our payment for a gateway order; None when the order is not ours."""
+    try:
+        item = PaymentsItem.get(f"order#{order_id}", "order", consistent_read=True)
+    except PaymentsItem.DoesNotExist:
+        return None
+    return str(item.doc["payment_id"])
 
 
 def citizen_page(
