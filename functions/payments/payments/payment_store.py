@@ -12,7 +12,7 @@ Access patterns (keys pk and sk, beside store.py's records and links):
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -125,3 +125,126 @@ def citizen_page(
         if len(found) == limit:
             return found, {"pk": {"S": item.pk}, "sk": {"S": item.sk}}
     return found, None
+
+
+# --- the reconciler's reads and its one transaction per message (API.md 4.6) -----------------------
+
+
+class Stale(Exception):
+    """Something read for a message changed before its transaction committed (or DynamoDB cancelled it for a
+    conflict): nothing was written; read again and retry."""
+
+
+@dataclass(frozen=True)
+class Versioned:
+    """An item as read, with its version (`tally`; 0 when it has none yet), to write back on that condition."""
+
+    pk: str
+    sk: str
+    doc: dict[str, Any]
+    version: int
+
+
+def _versioned(pk: str, sk: str) -> Versioned | None:
+    try:
+        item = PaymentsItem.get(pk, sk, consistent_read=True)
+    except PaymentsItem.DoesNotExist:
+        return None
+    return Versioned(pk, sk, item.doc or {}, int(item.tally or 0))
+
+
+def payment_for_update(payment_id: str) -> Versioned | None:
+    return _versioned(_payment_pk(payment_id), PAYMENT)
+
+
+def lines_for_update(kind: RecordKind, reference: str, line_ids: list[str]) -> list[Versioned]:
+    found = [_versioned(f"{kind}#{reference}", f"line#{line_id}") for line_id in line_ids]
+    return [line for line in found if line is not None]
+
+
+def locks_of(kind: RecordKind, reference: str, payment_id: str, line_ids: list[str]) -> list[tuple[str, int]]:
+    """(sk, expires_at) of the line locks this payment still holds."""
+    held = []
+    for line_id in line_ids:
+        try:
+            item = PaymentsItem.get(_lock_pk(kind, reference), f"line#{line_id}", consistent_read=True)
+        except PaymentsItem.DoesNotExist:
+            continue
+        if (item.doc or {}).get("payment_id") == payment_id and item.expires_at is not None:
+            held.append((item.sk, int(item.expires_at)))
+    return held
+
+
+def receipt_counter(financial_year: str) -> int:
+    """The last receipt number of the FY (0: none yet)."""
+    found = _versioned(f"receipts#{financial_year}", "counter")
+    return found.version if found else 0
+
+
+def applied(marker: str) -> bool:
+    try:
+        PaymentsItem.get(f"applied#{marker}", "applied", consistent_read=True)
+    except PaymentsItem.DoesNotExist:
+        return False
+    return True
+
+
+def collections_of(day: str) -> dict[str, int]:
+    """A day's aggregates, sk → tally: `<ward>#<kind>#count|amount`, `exceptions#<status>#count|amount`."""
+    return {item.sk: int(item.tally or 0) for item in PaymentsItem.query(f"collections#{day}", consistent_read=True)}
+
+
+@dataclass(frozen=True)
+class Application:
+    """Everything one message changes, written in one transaction or not at all."""
+
+    marker: str  # `<gateway payment id or payment id>#<via>`: applied at most once
+    payment: Versioned
+    after: Payment
+    record_kind: RecordKind
+    lines: list[Versioned]  # their new docs, each written on its version
+    locks: list[tuple[str, int]]  # line locks to release (sk, expires_at as read)
+    receipt: tuple[str, int] | None  # (FY, the counter's new value) when a receipt number is allocated
+    collections: list[tuple[str, str, int]]  # (pk, sk, increment)
+
+
+def apply(change: Application) -> bool:
+    """Commit `change`; False (nothing written) when its marker exists: applied before. Stale when anything read
+    for it changed meanwhile."""
+    doc = document(change.after)
+    payment = change.payment
+    try:
+        with dynamo.transaction(PaymentsItem) as tx:
+            tx.save(
+                PaymentsItem(f"applied#{change.marker}", "applied", doc={"payment_id": change.after.id}),
+                condition=PaymentsItem.pk.does_not_exist(),
+            )
+            tx.save(
+                PaymentsItem(payment.pk, payment.sk, doc=doc, tally=payment.version + 1),
+                condition=_at_version(payment.version),
+            )
+            tx.save(PaymentsItem(_citizen_pk(change.after.owner_sub), f"payment#{change.after.id}", doc=doc))
+            for line in change.lines:
+                tx.save(
+                    PaymentsItem(line.pk, line.sk, doc=line.doc, tally=line.version + 1),
+                    condition=_at_version(line.version),
+                )
+            for sk, expires_at in change.locks:
+                tx.delete(
+                    PaymentsItem(_lock_pk(change.record_kind, change.after.reference), sk),
+                    condition=PaymentsItem.expires_at == expires_at,
+                )
+            if change.receipt is not None:
+                fy, number = change.receipt
+                tx.save(PaymentsItem(f"receipts#{fy}", "counter", tally=number), condition=_at_version(number - 1))
+            for pk, sk, increment in change.collections:
+                tx.update(PaymentsItem(pk, sk), actions=[PaymentsItem.tally.add(increment)])
+    except TransactWriteError as error:
+        if dynamo.condition_failed(error, at=0):
+            return False
+        raise Stale from error
+    return True
+
+
+def _at_version(version: int) -> Any:
+    return PaymentsItem.tally.does_not_exist() if version == 0 else PaymentsItem.tally == version

@@ -1,0 +1,185 @@
+"""ReconcilerFunction (API.md 4.6, DESIGN.md "Asynchronous paths"): applies each ReconciliationQueue message once.
+
+A message (payments.intake, payments.stale) says what the gateway reported of one payment attempt. Each is
+applied in ONE DynamoDB transaction: a conditional "applied" marker keyed on the gateway payment id (the
+payment id for an expiry) and the move, so a duplicate is a no-op; the payment moved by domain.transition
+(its item and the owner's list copy, on the version read); on a capture the lines marked paid (each on its
+version), the FY's next receipt number from its counter (on the value read, so numbers are gap-free and never
+repeat) and the IST day's collections; the line locks released when the payment leaves `created`/`pending`.
+A move the status table refuses (a repeat, a late failure, anything after `flagged`/`refund_due`) is ignored.
+When something read changed meanwhile the message is read and tried again; a malformed message raises, is
+reported as a batch item failure, and reaches the DLQ after 5 receives with nothing applied."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Literal
+
+from aws_lambda_powertools import Logger
+from pydantic import BaseModel, ConfigDict, Field
+
+from payments import domain, orders, payment_store
+from payments.gateways import Gateway
+from payments.payment_store import Application, Stale, Versioned
+from payments.store import RecordKind
+from pmc_common.batches import batch_handler
+from pmc_common.clock import Clock, SystemClock, financial_year, ist_date
+from pmc_common.errors import Conflict
+from pmc_common.instrument import instrumented
+
+logger = Logger(service="payments")
+ATTEMPTS = 8  # reads and tries again when a concurrent message moved something first
+
+
+class Message(BaseModel):
+    """A ReconciliationQueue message; anything else is malformed (→ DLQ after 5 receives)."""
+
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+
+    source: Literal["confirm", "webhook", "stale"]
+    payment_id: str = Field(pattern=r"^PAY-[0-9A-HJKMNP-TV-Z]{26}$")
+    gateway_order_id: str = Field(pattern=r"^order_[A-Za-z0-9]{14}$")
+    gateway_payment_id: str | None = Field(None, pattern=r"^pay_[A-Za-z0-9]{14}$")
+    event: str | None = None
+    event_id: str | None = None
+    status: Literal["created", "authorized", "captured", "refunded", "failed", "expired"] | None = None
+    amount_paise: int | None = None
+    currency: str | None = None
+
+
+def _news(message: Message, gateway: Callable[[], Gateway]) -> Message | None:
+    """What the gateway says of the attempt: a webhook and stale_payments tell it; a confirm asks the gateway.
+    None: nothing to apply."""
+    if message.source != "confirm":
+        return message
+    if message.gateway_payment_id is None:
+        raise ValueError("a confirm names the gateway payment")
+    found = gateway().fetch_payment(message.gateway_payment_id)
+    if found is None or found.order_id != message.gateway_order_id:
+        return None
+    return message.model_copy(
+        update={"status": found.status, "amount_paise": found.amount_paise, "currency": found.currency}
+    )
+
+
+def _via(message: Message) -> str | None:
+    """The status table's `via` for the gateway's news (a confirm of an attempt not yet final is `confirm`)."""
+    match message.status:
+        case "captured" | "refunded":
+            return "capture"
+        case "failed":
+            return "fail"
+        case "authorized" | "created":
+            return "confirm" if message.source == "confirm" else "authorize"
+        case "expired":
+            return "expire"
+    return None
+
+
+def _record_kind(payment: domain.Payment) -> RecordKind:
+    return "property" if payment.kind == "property_tax" else "water"
+
+
+def _paid(kind: RecordKind, doc: dict[str, Any]) -> bool:
+    if kind == "property":
+        return bool(doc["paid_principal_paise"] >= doc["principal_paise"])
+    return bool(doc["paid_paise"] >= doc["amount_paise"])
+
+
+def _settled(kind: RecordKind, doc: dict[str, Any]) -> dict[str, Any]:
+    if kind == "property":
+        return {**doc, "paid_principal_paise": doc["principal_paise"]}
+    return {**doc, "paid_paise": doc["amount_paise"]}
+
+
+def _plan(message: Message, via: str, read: Versioned, now: datetime) -> Application | None:
+    """The one transaction for this message, or None when the status table refuses the move (ignored)."""
+    current = payment_store.from_document(read.doc)
+    kind = _record_kind(current)
+    line_ids = [line.id for line in current.lines]
+    lines: list[Versioned] = []
+    receipt: tuple[str, int] | None = None
+    collections: list[tuple[str, str, int]] = []
+    given: dict[str, Any] = {"gateway_payment_id": message.gateway_payment_id}
+    to: domain.PaymentStatus | None = None
+    if via == "capture":
+        if message.amount_paise is None or message.currency is None:
+            raise ValueError("a capture names its amount and currency")
+        lines = payment_store.lines_for_update(kind, current.reference, line_ids)
+        elsewhere = len(lines) != len(line_ids) or any(_paid(kind, line.doc) for line in lines)
+        given |= {"amount_paise": message.amount_paise, "currency": message.currency, "lines_paid_elsewhere": elsewhere}
+        to = domain.capture_outcome(current, message.amount_paise, message.currency, elsewhere)
+        day = ist_date(now)
+        if to == "captured" and domain.allowed(current.status, "captured", "reconciler"):
+            fy = financial_year(day)
+            number = payment_store.receipt_counter(fy) + 1
+            receipt = (fy, number)
+            given["receipt_no"] = f"PMC/{fy}/{number:06d}"
+            lines = [replace(line, doc=_settled(kind, line.doc)) for line in lines]
+            cell = f"{current.ward}#{current.kind}"
+            collections = [
+                (f"collections#{day}", f"{cell}#count", 1),
+                (f"collections#{day}", f"{cell}#amount", current.amount_paise),
+            ]
+        else:
+            lines = []
+            cell = f"exceptions#{to}"
+            collections = [
+                (f"collections#{day}", f"{cell}#count", 1),
+                (f"collections#{day}", f"{cell}#amount", message.amount_paise),
+            ]
+    try:
+        move = domain.transition(current, via, given=given, now=now, to=to)
+    except Conflict:
+        return None  # a repeat, a late failure, anything after a final status: nothing to apply
+    after = move.after
+    releases = after.status not in domain.OPEN
+    locks = payment_store.locks_of(kind, current.reference, current.id, line_ids) if releases else []
+    key = message.gateway_payment_id if via != "expire" else current.id
+    return Application(f"{key}#{via}", read, after, kind, lines, locks, receipt, collections)
+
+
+def reconcile(message: Message, gateway: Callable[[], Gateway], clock: Clock) -> str:
+    """Apply one message; what happened: `applied`, `duplicate`, `ignored`."""
+    news = _news(message, gateway)
+    if news is None:
+        return "ignored"
+    via = _via(news)
+    if via is None or (via != "expire" and news.gateway_payment_id is None):
+        return "ignored"
+    for attempt in range(ATTEMPTS):
+        read = payment_store.payment_for_update(news.payment_id)
+        if read is None:
+            return "ignored"  # not ours (intake only enqueues our orders; a hand-made message)
+        change = _plan(news, via, read, clock.now())
+        if change is None:
+            return "ignored"
+        if payment_store.applied(change.marker):
+            return "duplicate"
+        try:
+            return "applied" if payment_store.apply(change) else "duplicate"
+        except Stale:
+            if attempt + 1 == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def record_handler(clock: Clock | None = None, gateway: Callable[[], Gateway] = orders.gateway) -> Callable[[Any], str]:
+    """One SQS record → reconcile; a body that is not a message raises (a batch item failure)."""
+    used = clock or SystemClock()
+
+    def handle(record: Any) -> str:
+        message = Message.model_validate(json.loads(record.body))
+        outcome = reconcile(message, gateway, used)
+        logger.info(
+            "reconciled", extra={"payment_id": message.payment_id, "source": message.source, "outcome": outcome}
+        )
+        return outcome
+
+    return handle
+
+
+handler = instrumented("payments", logger)(batch_handler("SQS", record_handler()))

@@ -1,0 +1,214 @@
+"""The reconciler (API.md 4.6, issue 17) on DynamoDB Local, its SQS handler called directly: each message
+applied exactly once under duplicates and reordering, late failures ignored, a mismatch flagged with nothing
+allocated, receipt numbers gap-free under concurrent captures, expiry releasing the lines, and a malformed
+message reported as a batch item failure with nothing applied."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from local.dynamodb_local import DYNAMODB_LOCAL, MOTO
+from local.events import sqs_event
+from pmc_common.clock import FixedClock
+from tests.harness import Api, Caller, lambda_context
+from tests.integration.test_payments_create import MAY_10, UNPAID, linked, pay
+from tests.integration.test_payments_intake import clock, payments_seed
+
+__all__ = ["clock", "payments_seed"]  # the same fixtures
+
+QUEUE_ARN = "arn:aws:sqs:ap-south-1:000000000000:ReconciliationQueue"
+CAPTURED_AT = MAY_10 + timedelta(minutes=5)
+
+
+def new_payment(api: Api) -> tuple[Caller, dict[str, Any]]:
+    record = next(UNPAID)
+    caller = linked(api, record)
+    reply = pay(api, caller, {"kind": "property_tax", "reference": record["property_id"]})
+    assert reply.status == 201, reply.body
+    return caller, reply.json()
+
+
+def webhook_message(payment: dict[str, Any], gateway_payment_id: str, status: str, **changes: Any) -> dict[str, Any]:
+    return {
+        "source": "webhook",
+        "event_id": f"evt_{uuid.uuid4().hex[:14]}",
+        "event": "payment.captured" if status == "captured" else "payment.failed",
+        "payment_id": payment["id"],
+        "gateway_order_id": payment["gateway_order_id"],
+        "gateway_payment_id": gateway_payment_id,
+        "amount_paise": payment["amount_paise"],
+        "currency": "INR",
+        "status": status,
+    } | changes
+
+
+def gateway_payment_id() -> str:
+    return "pay_" + uuid.uuid4().hex[:14]
+
+
+def run(messages: list[Any], when: Any = CAPTURED_AT) -> dict[str, Any]:
+    """One SQS batch through the reconciler's handler (Powertools BatchProcessor), as Lambda calls it."""
+    from payments import reconciler
+    from pmc_common.batches import batch_handler
+
+    handler = batch_handler("SQS", reconciler.record_handler(FixedClock(when)))
+    event = sqs_event(
+        [
+            {
+                "MessageId": str(n),
+                "ReceiptHandle": f"r{n}",
+                "Body": m if isinstance(m, str) else json.dumps(m),
+            }
+            for n, m in enumerate(messages)
+        ],
+        QUEUE_ARN,
+    )
+    result: dict[str, Any] = handler(event, lambda_context("ReconcilerFunction"))
+    return result
+
+
+def read(api: Api, caller: Caller, payment: dict[str, Any]) -> dict[str, Any]:
+    reply = api.get(f"/payments/{payment['id']}", caller=caller)
+    assert reply.status == 200
+    result: dict[str, Any] = reply.json()
+    return result
+
+
+def lines_paid(payment: dict[str, Any]) -> dict[str, bool]:
+    from payments import store
+
+    record = store.property_record(payment["reference"])
+    assert record is not None
+    wanted = {line["id"] for line in payment["lines"]}
+    return {line.id: line.unpaid_principal_paise == 0 for line in record.lines if line.id in wanted}
+
+
+def day_collections() -> dict[str, int]:
+    from payments import payment_store
+
+    return payment_store.collections_of(CAPTURED_AT.date().isoformat())
+
+
+def receipt_number(payment: dict[str, Any]) -> int:
+    number = payment["receipt_no"]
+    assert number.startswith("PMC/2026-27/")
+    return int(number.rsplit("/", 1)[1])
+
+
+def test_duplicated_and_reordered_messages_apply_once(api: Api, clock: FixedClock) -> None:
+    caller, payment = new_payment(api)
+    failed, captured = gateway_payment_id(), gateway_payment_id()
+    before = day_collections()
+    capture = webhook_message(payment, captured, "captured")
+    fail = webhook_message(payment, failed, "failed")
+    late_fail = webhook_message(payment, captured, "failed")
+    for batch in ([fail, capture, capture], [fail, capture], [late_fail, capture]):
+        assert run(batch) == {"batchItemFailures": []}
+    after = read(api, caller, payment)
+    assert after["status"] == "captured"
+    assert after["gateway_payment_id"] == captured
+    assert after["captured_amount_paise"] == payment["amount_paise"]
+    assert after["captured_at"] == "2026-05-10T06:05:00Z"
+    assert after["status_reason"] is None
+    receipt_number(after)
+    assert all(lines_paid(payment).values())
+    cell = f"{payment['ward']}#property_tax"
+    now = day_collections()
+    assert now.get(f"{cell}#count", 0) - before.get(f"{cell}#count", 0) == 1
+    assert now.get(f"{cell}#amount", 0) - before.get(f"{cell}#amount", 0) == payment["amount_paise"]
+    owner_list = api.get("/me/payments", caller=caller).json()["items"]
+    assert owner_list == [after]
+
+
+def test_a_confirm_asks_the_gateway(api: Api, clock: FixedClock) -> None:
+    from payments import orders
+
+    caller, payment = new_payment(api)
+    attempt = orders.gateway().pay(payment["gateway_order_id"], "captured")  # type: ignore[attr-defined]
+    confirm = {
+        "source": "confirm",
+        "payment_id": payment["id"],
+        "gateway_order_id": payment["gateway_order_id"],
+        "gateway_payment_id": attempt.payment.id,
+    }
+    assert run([confirm, confirm]) == {"batchItemFailures": []}
+    assert read(api, caller, payment)["status"] == "captured"
+
+
+def test_a_mismatch_is_flagged_and_allocates_nothing(api: Api, clock: FixedClock) -> None:
+    caller, payment = new_payment(api)
+    _, other = new_payment(api)
+    short = webhook_message(payment, gateway_payment_id(), "captured", amount_paise=payment["amount_paise"] - 1)
+    assert run([short]) == {"batchItemFailures": []}
+    after = read(api, caller, payment)
+    assert after["status"] == "flagged"
+    assert after["status_reason"] == "amount_mismatch"
+    assert after["receipt_no"] is None
+    assert not any(lines_paid(payment).values())
+    # A later capture of the flagged order changes nothing; the next receipt number is not skipped.
+    assert run([webhook_message(payment, gateway_payment_id(), "captured")]) == {"batchItemFailures": []}
+    assert read(api, caller, payment)["status"] == "flagged"
+    assert run([webhook_message(other, gateway_payment_id(), "captured")]) == {"batchItemFailures": []}
+
+
+def test_an_expiry_releases_the_lines_and_a_late_capture_still_counts(api: Api, clock: FixedClock) -> None:
+    caller, payment = new_payment(api)
+    expire = {
+        "source": "stale",
+        "payment_id": payment["id"],
+        "gateway_order_id": payment["gateway_order_id"],
+        "status": "expired",
+    }
+    assert run([expire], MAY_10 + timedelta(minutes=10)) == {"batchItemFailures": []}  # not yet expired: ignored
+    assert read(api, caller, payment)["status"] == "created"
+    later = MAY_10 + timedelta(minutes=31)
+    assert run([expire, expire], later) == {"batchItemFailures": []}
+    assert read(api, caller, payment)["status"] == "expired"
+    assert run([webhook_message(payment, gateway_payment_id(), "captured")], later) == {"batchItemFailures": []}
+    assert read(api, caller, payment)["status"] == "captured"
+
+
+def test_a_malformed_message_fails_alone_and_applies_nothing(api: Api, clock: FixedClock) -> None:
+    caller, payment = new_payment(api)
+    good = webhook_message(payment, gateway_payment_id(), "captured")
+    malformed: list[Any] = [
+        "not json",
+        {"source": "webhook"},
+        good | {"payment_id": "PAY-1"},
+        good | {"amount_paise": "100"},
+        good | {"status": "captured", "amount_paise": None},
+    ]
+    result = run([*malformed, good])
+    assert sorted(f["itemIdentifier"] for f in result["batchItemFailures"]) == [str(n) for n in range(5)]
+    assert read(api, caller, payment)["status"] == "captured"
+    # A batch of malformed ones only fails whole (retried; 5 receives → DLQ), applying nothing.
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    with pytest.raises(BatchProcessingError):
+        run(malformed[:2])
+
+
+@pytest.mark.skipif(
+    os.environ.get("DYNAMODB_ENGINE", DYNAMODB_LOCAL) == MOTO,
+    reason="moto's TransactWriteItems is not thread-safe: parallel ones are not isolated",
+)
+def test_receipt_numbers_are_gap_free_under_concurrent_captures(api: Api, clock: FixedClock) -> None:
+    payments = [new_payment(api) for _ in range(8)]
+    messages = [webhook_message(p, gateway_payment_id(), "captured") for _, p in payments]
+    runs: list[Callable[[], dict[str, Any]]] = [lambda m=m: run([m, m]) for m in messages]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda f: f(), runs))
+    assert all(r == {"batchItemFailures": []} for r in results)
+    numbers = sorted(receipt_number(read(api, caller, p)) for caller, p in payments)
+    assert numbers == list(range(numbers[0], numbers[0] + 8))
+    from payments import payment_store
+
+    assert payment_store.receipt_counter("2026-27") == numbers[-1]
