@@ -11,12 +11,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
 from grievance.photo_rules import Photo
 from grievance.settings import grievances_table_name
-from grievance.store import GRIEVANCE, GrievanceItem, transaction
+from grievance.store import GRIEVANCE, GrievanceItem
 from pmc_common import dynamo
 
 PHOTO_PREFIX = "photo#"
@@ -85,42 +85,36 @@ def add_photo(new: Photo, photo_seq: int | None) -> bool:
         GrievanceItem.photo_seq.does_not_exist() if photo_seq is None else GrievanceItem.photo_seq == photo_seq
     )
     item = PhotoItem(new.grievance_id, PHOTO_PREFIX + new.id, kind="photo", doc=_doc(new), photo_status=new.status)
-    try:
-        with transaction() as tx:
-            tx.save(item, condition=PhotoItem.pk.does_not_exist())
-            tx.update(
-                GrievanceItem(new.grievance_id, GRIEVANCE),
-                actions=[GrievanceItem.photo_seq.add(1)],
-                condition=seq_unchanged & GrievanceItem.open_ward.exists(),
-                add_version_condition=False,
-            )
-    except TransactWriteError as error:
-        if dynamo.condition_failed(error):
-            return False
-        raise
-    return True
+
+    def writes(tx: TransactWrite) -> None:
+        tx.save(item, condition=PhotoItem.pk.does_not_exist())
+        tx.update(
+            GrievanceItem(new.grievance_id, GRIEVANCE),
+            actions=[GrievanceItem.photo_seq.add(1)],
+            condition=seq_unchanged & GrievanceItem.open_ward.exists(),
+            add_version_condition=False,
+        )
+
+    return dynamo.committed(PhotoItem, writes)
 
 
 def _finish_photo(done: Photo, counts: bool) -> bool:
     actions: list[Action] = [PhotoItem.doc.set(_doc(done)), PhotoItem.photo_status.set(done.status)]
-    try:
-        with transaction() as tx:
+
+    def writes(tx: TransactWrite) -> None:
+        tx.update(
+            PhotoItem(done.grievance_id, PHOTO_PREFIX + done.id),
+            actions=actions,
+            condition=PhotoItem.photo_status == "processing",
+        )
+        if counts:
             tx.update(
-                PhotoItem(done.grievance_id, PHOTO_PREFIX + done.id),
-                actions=actions,
-                condition=PhotoItem.photo_status == "processing",
+                GrievanceItem(done.grievance_id, GRIEVANCE),
+                actions=[GrievanceItem.photo_count.add(1)],
+                add_version_condition=False,
             )
-            if counts:
-                tx.update(
-                    GrievanceItem(done.grievance_id, GRIEVANCE),
-                    actions=[GrievanceItem.photo_count.add(1)],
-                    add_version_condition=False,
-                )
-    except TransactWriteError as error:
-        if dynamo.condition_failed(error):
-            return False
-        raise
-    return True
+
+    return dynamo.committed(PhotoItem, writes)
 
 
 def mark_photo_ready(ready: Photo) -> bool:

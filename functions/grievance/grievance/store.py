@@ -317,11 +317,6 @@ class OutboxItem(OutboxModel):
 dynamo.share_connection(GrievanceItem, OutboxItem)  # and PhotoItem (photo_store.py): one client for the table
 
 
-def transaction() -> TransactWrite:
-    """One TransactWriteItems on the table's one connection."""
-    return dynamo.transaction(GrievanceItem)
-
-
 def _write_events(tx: TransactWrite, before: Grievance | None, after: Grievance) -> None:
     """The change's domain events as outbox items in its own transaction: committed with it or not at all."""
     for event in emitted(before, after):
@@ -347,17 +342,14 @@ def _create_once(change: StatusChange) -> bool:
     for name, value in index_keys(g).items():
         if value is not None:
             setattr(item, name, value)
-    try:
-        with transaction() as tx:
-            tx.save(item, condition=GrievanceItem.pk.does_not_exist())
-            _move_counters(tx, None, g)
-            _move_markers(tx, None, g)
-            _write_events(tx, None, g)
-    except TransactWriteError as error:
-        if dynamo.condition_failed(error):
-            return False
-        raise
-    return True
+
+    def writes(tx: TransactWrite) -> None:
+        tx.save(item, condition=GrievanceItem.pk.does_not_exist())
+        _move_counters(tx, None, g)
+        _move_markers(tx, None, g)
+        _write_events(tx, None, g)
+
+    return dynamo.committed(GrievanceItem, writes)
 
 
 def get(grievance_id: str) -> Grievance | None:
@@ -375,8 +367,12 @@ def _update_actions(g: Grievance) -> list[Action]:
     return actions
 
 
-def _same_version(g: Grievance) -> Condition:
-    return GrievanceItem.version == g.version
+def _update(tx: TransactWrite, g: Grievance, read: Grievance) -> None:
+    """The grievance item as changed, only if it is still at the version read."""
+    condition: Condition = GrievanceItem.version == read.version
+    tx.update(
+        GrievanceItem(g.id, GRIEVANCE), actions=_update_actions(g), condition=condition, add_version_condition=False
+    )
 
 
 def save(change: StatusChange, read: Grievance) -> Grievance:
@@ -384,44 +380,28 @@ def save(change: StatusChange, read: Grievance) -> Grievance:
 
     A concurrent change in between fails the condition: 409 illegal_transition, nothing applied."""
     g = change.grievance
-    try:
-        with transaction() as tx:
-            tx.update(
-                GrievanceItem(g.id, GRIEVANCE),
-                actions=_update_actions(g),
-                condition=_same_version(read),
-                add_version_condition=False,
-            )
-            _move_counters(tx, read, g)
-            _move_markers(tx, read, g)
-            _write_events(tx, read, g)
-    except TransactWriteError as error:
-        if dynamo.condition_failed(error):
-            raise Conflict(
-                "The grievance changed at the same time; reload and try again", code="illegal_transition"
-            ) from None
-        raise
+
+    def writes(tx: TransactWrite) -> None:
+        _update(tx, g, read)
+        _move_counters(tx, read, g)
+        _move_markers(tx, read, g)
+        _write_events(tx, read, g)
+
+    if not dynamo.committed(GrievanceItem, writes):
+        raise Conflict("The grievance changed at the same time; reload and try again", code="illegal_transition")
     return _refreshed(g, read)
 
 
 def save_quietly(g: Grievance, read: Grievance) -> bool:
     """A change that moves no counter (escalation), with the due markers it moves in one transaction:
     False when someone changed it meanwhile."""
-    try:
-        with transaction() as tx:
-            tx.update(
-                GrievanceItem(g.id, GRIEVANCE),
-                actions=_update_actions(g),
-                condition=_same_version(read),
-                add_version_condition=False,
-            )
-            _move_markers(tx, read, g)
-            _write_events(tx, read, g)
-    except TransactWriteError as error:
-        if dynamo.condition_failed(error):
-            return False
-        raise
-    return True
+
+    def writes(tx: TransactWrite) -> None:
+        _update(tx, g, read)
+        _move_markers(tx, read, g)
+        _write_events(tx, read, g)
+
+    return dynamo.committed(GrievanceItem, writes)
 
 
 def _refreshed(g: Grievance, read: Grievance) -> Grievance:
@@ -470,7 +450,7 @@ def follow(g: Grievance, sub: str, phone_number: str | None, now_iso: str) -> bo
         doc={"phone_number": phone_number, "followed_at": now_iso},
     )
     try:
-        with transaction() as tx:
+        with dynamo.transaction(GrievanceItem) as tx:
             tx.save(follower, condition=GrievanceItem.pk.does_not_exist())
             tx.update(
                 GrievanceItem(g.id, GRIEVANCE),
@@ -489,19 +469,16 @@ def follow(g: Grievance, sub: str, phone_number: str | None, now_iso: str) -> bo
 
 def unfollow(grievance_id: str, sub: str) -> bool:
     """Remove a follower; False when not following."""
-    try:
-        with transaction() as tx:
-            tx.delete(GrievanceItem(grievance_id, f"follower#{sub}"), condition=GrievanceItem.pk.exists())
-            tx.update(
-                GrievanceItem(grievance_id, GRIEVANCE),
-                actions=[GrievanceItem.followers_count.add(-1)],
-                add_version_condition=False,
-            )
-    except TransactWriteError as error:
-        if dynamo.condition_failed(error):
-            return False
-        raise
-    return True
+
+    def writes(tx: TransactWrite) -> None:
+        tx.delete(GrievanceItem(grievance_id, f"follower#{sub}"), condition=GrievanceItem.pk.exists())
+        tx.update(
+            GrievanceItem(grievance_id, GRIEVANCE),
+            actions=[GrievanceItem.followers_count.add(-1)],
+            add_version_condition=False,
+        )
+
+    return dynamo.committed(GrievanceItem, writes)
 
 
 def follower_phone_numbers(grievance_id: str) -> list[str]:

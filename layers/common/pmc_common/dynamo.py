@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -67,6 +68,19 @@ def transaction(table_model: type[Model]) -> TransactWrite:
     """One TransactWriteItems on the connection of `table_model`'s table (shared by its models through
     share_connection); PynamoDB 6 needs the connection given."""
     return TransactWrite(connection=table_model._get_connection().connection)
+
+
+def committed(table_model: type[Model], writes: Callable[[TransactWrite], object]) -> bool:
+    """Make `writes` one TransactWriteItems on `table_model`'s table: True when it committed, False when one of
+    its conditions failed (nothing written); any other failure raises."""
+    try:
+        with transaction(table_model) as tx:
+            writes(tx)
+    except TransactWriteError as error:
+        if condition_failed(error):
+            return False
+        raise
+    return True
 
 
 def condition_failed(error: Exception, at: int | None = None) -> bool:
