@@ -212,3 +212,41 @@ def test_receipt_numbers_are_gap_free_under_concurrent_captures(api: Api, clock:
     from payments import payment_store
 
     assert payment_store.receipt_counter("2026-27") == numbers[-1]
+
+
+def test_stale_payments_turn_a_lost_webhook_into_a_capture_and_expire_the_rest(api: Api, clock: FixedClock) -> None:
+    from payments import orders, stale
+
+    paid_caller, paid = new_payment(api)
+    idle_caller, idle = new_payment(api)
+    orders.gateway().pay(paid["gateway_order_id"], "captured")  # type: ignore[attr-defined]  # webhook lost
+    ours = {paid["id"], idle["id"]}
+
+    def sweep(at: Any) -> list[dict[str, Any]]:
+        sent: list[dict[str, Any]] = []
+        stale.sweep(at, orders.gateway(), sent.append)
+        return [m for m in sent if m["payment_id"] in ours]
+
+    assert sweep(MAY_10 + timedelta(minutes=14)) == []  # not 15 minutes old yet
+    found = sweep(MAY_10 + timedelta(minutes=16))
+    assert [(m["payment_id"], m["status"]) for m in found] == [(paid["id"], "captured")]
+    assert run(found) == {"batchItemFailures": []}
+    assert read(api, paid_caller, paid)["status"] == "captured"
+    later = MAY_10 + timedelta(minutes=31)
+    found = sweep(later)
+    assert [(m["payment_id"], m["status"]) for m in found] == [(idle["id"], "expired")]
+    assert run(found + found, later) == {"batchItemFailures": []}
+    assert read(api, idle_caller, idle)["status"] == "expired"
+    assert sweep(later) == []  # neither is open any more
+
+
+def test_the_stale_payments_handler_answers_its_counts(api: Api, clock: FixedClock) -> None:
+    from payments import stale
+
+    result = stale.handler(
+        {"id": "evt-1", "time": "2026-05-10T07:00:00Z", "detail-type": "Scheduled Event"},
+        lambda_context("StalePaymentsFunction"),
+    )
+    assert result["event_id"] == "evt-1"
+    assert result["time"] == "2026-05-10T07:00:00Z"
+    assert result["enqueued"] <= result["checked"]

@@ -7,6 +7,9 @@ Access patterns (keys pk and sk, beside store.py's records and links):
 - a line held by an open payment ("line lock"): pk = `lock#<kind>#<reference>`, sk = `line#<line id>`, with
   the payment's `expires_at` (epoch seconds, also the TTL). A new payment puts its locks in its own transaction
   on condition that none exists or it expired, so two payments can never both hold a line;
+- payments still open, oldest first (stale_payments): Query pk = `open-payments`, sk < `<created_at>#~`; an item
+  `<created_at>#<id>` put in the payment's transaction and deleted in the one that moves it out of
+  `created`/`pending`;
 - a gateway order's payment (the webhook names only the order): GetItem pk = `order#<order id>`, sk = `order`,
   written in the payment's transaction."""
 
@@ -17,11 +20,16 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from payments.domain import Payment, PaymentLine, Rebate
+from payments.domain import OPEN, Payment, PaymentLine, Rebate
 from payments.store import PaymentsItem, RecordKind
 from pmc_common import dynamo
 
 PAYMENT = "payment"
+OPEN_PK = "open-payments"
+
+
+def _open_sk(payment: Payment) -> str:
+    return f"{payment.created_at}#{payment.id}"
 
 
 def _payment_pk(payment_id: str) -> str:
@@ -68,6 +76,7 @@ def create(payment: Payment, record_kind: RecordKind, expires_epoch: int, now_ep
             tx.save(PaymentsItem(_payment_pk(payment.id), PAYMENT, doc=doc), condition=PaymentsItem.pk.does_not_exist())
             tx.save(PaymentsItem(_citizen_pk(payment.owner_sub), f"payment#{payment.id}", doc=doc))
             tx.save(PaymentsItem(f"order#{payment.gateway_order_id}", "order", doc={"payment_id": payment.id}))
+            tx.save(PaymentsItem(OPEN_PK, _open_sk(payment), doc={"payment_id": payment.id}))
             for line in payment.lines:
                 tx.save(
                     PaymentsItem(
@@ -234,6 +243,8 @@ def apply(change: Application) -> bool:
                     PaymentsItem(_lock_pk(change.record_kind, change.after.reference), sk),
                     condition=PaymentsItem.expires_at == expires_at,
                 )
+            if change.after.status not in OPEN:
+                tx.delete(PaymentsItem(OPEN_PK, _open_sk(change.after)))
             if change.receipt is not None:
                 fy, number = change.receipt
                 tx.save(PaymentsItem(f"receipts#{fy}", "counter", tally=number), condition=_at_version(number - 1))
@@ -248,3 +259,11 @@ def apply(change: Application) -> bool:
 
 def _at_version(version: int) -> Any:
     return PaymentsItem.tally.does_not_exist() if version == 0 else PaymentsItem.tally == version
+
+
+def open_created_before(created_before: str) -> list[str]:
+    """Ids of payments still open that were created before `created_before` (an API timestamp), oldest first."""
+    return [
+        str(item.doc["payment_id"])
+        for item in PaymentsItem.query(OPEN_PK, PaymentsItem.sk < created_before, consistent_read=True)
+    ]
