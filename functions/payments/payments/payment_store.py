@@ -7,15 +7,16 @@ Access patterns (keys pk and sk, beside store.py's records and links):
 - a line held by an open payment ("line lock"): pk = `lock#<kind>#<reference>`, sk = `line#<line id>`, with
   the payment's `expires_at` (epoch seconds, also the TTL). A new payment puts its locks in its own transaction
   on condition that none exists or it expired, so two payments can never both hold a line;
-- payments still open, oldest first (stale_payments): Query pk = `open-payments`, sk < `<created_at>#~`; an item
+- payments stale_payments watches, oldest first: Query pk = `open-payments`, sk < `<created_at>#~`; an item
   `<created_at>#<id>` put in the payment's transaction and deleted in the one that moves it out of
-  `created`/`pending`;
+  `created`/`pending`/`failed`/`expired`, or by `unwatch` a day after a failed or expired payment's order expired;
 - a gateway order's payment (the webhook names only the order): GetItem pk = `order#<order id>`, sk = `order`,
   written in the payment's transaction."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -26,6 +27,10 @@ from pmc_common import dynamo
 
 PAYMENT = "payment"
 OPEN_PK = "open-payments"
+# Watched by stale_payments: open ones, and failed or expired ones for a day after their order expired (a later
+# attempt may still be captured, late, and its webhook may be lost: 4.6 counts a late capture).
+WATCHED = (*OPEN, "failed", "expired")
+WATCH_AFTER_EXPIRY = timedelta(hours=24)
 
 
 def _open_sk(payment: Payment) -> str:
@@ -243,7 +248,7 @@ def apply(change: Application) -> bool:
                     PaymentsItem(_lock_pk(change.record_kind, change.after.reference), sk),
                     condition=PaymentsItem.expires_at == expires_at,
                 )
-            if change.after.status not in OPEN:
+            if change.after.status not in WATCHED:
                 tx.delete(PaymentsItem(OPEN_PK, _open_sk(change.after)))
             if change.receipt is not None:
                 fy, number = change.receipt
@@ -267,3 +272,8 @@ def open_created_before(created_before: str) -> list[str]:
         str(item.doc["payment_id"])
         for item in PaymentsItem.query(OPEN_PK, PaymentsItem.sk < created_before, consistent_read=True)
     ]
+
+
+def unwatch(payment: Payment) -> None:
+    """stale_payments stops asking about a failed or expired payment a day after its order expired."""
+    PaymentsItem(OPEN_PK, _open_sk(payment)).delete()

@@ -26,7 +26,7 @@ from payments.gateways import Gateway
 from payments.payment_store import Application, Stale, Versioned
 from payments.store import RecordKind
 from pmc_common.batches import batch_handler
-from pmc_common.clock import Clock, SystemClock, financial_year, ist_date
+from pmc_common.clock import Clock, SystemClock, financial_year, ist_date, parse_iso
 from pmc_common.errors import Conflict
 from pmc_common.instrument import instrumented
 
@@ -154,8 +154,13 @@ def reconcile(message: Message, gateway: Callable[[], Gateway], clock: Clock) ->
         read = payment_store.payment_for_update(news.payment_id)
         if read is None:
             return "ignored"  # not ours (intake only enqueues our orders; a hand-made message)
-        change = _plan(news, via, read, clock.now())
+        now = clock.now()
+        change = _plan(news, via, read, now)
         if change is None:
+            current = payment_store.from_document(read.doc)
+            watched_until = parse_iso(current.expires_at) + payment_store.WATCH_AFTER_EXPIRY
+            if via == "expire" and current.status in ("failed", "expired") and now >= watched_until:
+                payment_store.unwatch(current)  # a day after its order expired: nothing left to ask
             return "ignored"
         if payment_store.applied(change.marker):
             return "duplicate"

@@ -1,7 +1,8 @@
 """stale_payments (API.md 4.6), every 10 minutes: each payment still `created`/`pending` 15 minutes after its
-creation is checked with the gateway, and what the gateway says is enqueued for the reconciler (a capture, a
-failure, or the expiry once `expires_at` has passed without a capture), so a lost webhook still ends in a
-capture. It changes no payment itself; a repeat of the same event only enqueues harmless duplicates.
+creation (or `failed`/`expired`, for a day after the order expired: a late capture counts) is checked with the gateway,
+and what the gateway says is enqueued for the reconciler (a capture, a failure, or the expiry once `expires_at`
+has passed without a capture), so a lost webhook still ends in a capture. It changes no payment itself; a
+repeat of the same event only enqueues harmless duplicates.
 
 now = the event's time."""
 
@@ -40,8 +41,11 @@ def news(payment: Payment, gateway: Gateway, now: datetime) -> dict[str, Any] | 
             "amount_paise": a.amount_paise,
             "currency": a.currency,
         }
-    if now >= parse_iso(payment.expires_at):
+    expires_at = parse_iso(payment.expires_at)
+    if payment.status in OPEN and now >= expires_at:
         return message | {"status": "expired"}
+    if payment.status not in OPEN and now >= expires_at + payment_store.WATCH_AFTER_EXPIRY:
+        return message | {"status": "expired"}  # the reconciler stops the watch
     failed = [a for a in attempts if a.status == "failed"]
     if failed and payment.status == "created":
         return message | {"gateway_payment_id": failed[-1].id, "status": "failed"}
@@ -53,7 +57,7 @@ def sweep(now: datetime, gateway: Gateway, enqueue: Callable[[dict[str, Any]], N
     checked = enqueued = 0
     for payment_id in payment_store.open_created_before(iso(now - AFTER)):
         payment = payment_store.get(payment_id)
-        if payment is None or payment.status not in OPEN:
+        if payment is None or payment.status not in payment_store.WATCHED:
             continue
         checked += 1
         message = news(payment, gateway, now)
