@@ -205,6 +205,7 @@ def font_instance(weight: int) -> str:
     from fontTools.varLib.instancer import instantiateVariableFont  # type: ignore[import-untyped]
 
     instance = instantiateVariableFont(TTFont(font_path()), {"wght": weight, "wdth": 100})
+    instance.recalcTimestamp = False  # the same bytes whenever and by whichever process it is written
     target = Path(tempfile.gettempdir()) / f"pmc-receipt-{FONT}-{weight}.ttf"
     with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".ttf", delete=False) as partial:
         instance.save(partial)
