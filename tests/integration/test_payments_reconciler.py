@@ -250,3 +250,53 @@ def test_the_stale_payments_handler_answers_its_counts(api: Api, clock: FixedClo
     assert result["event_id"] == "evt-1"
     assert result["time"] == "2026-05-10T07:00:00Z"
     assert result["enqueued"] <= result["checked"]
+
+
+# --- receipts (API.md 4.9) -------------------------------------------------------------------------------------
+
+
+def test_a_captured_payment_has_a_receipt_as_json_and_pdf(api: Api, clock: FixedClock) -> None:
+    from payments import store
+
+    caller, payment = new_payment(api)
+    assert run([webhook_message(payment, gateway_payment_id(), "captured")]) == {"batchItemFailures": []}
+    captured = read(api, caller, payment)
+    record = store.property_record(payment["reference"])
+    assert record is not None
+
+    reply = api.get(f"/payments/{payment['id']}/receipt", caller=caller)
+    assert reply.status == 200, reply.body
+    receipt = reply.json()
+    assert receipt["receipt_no"] == captured["receipt_no"]
+    assert receipt["payment_id"] == payment["id"]
+    assert receipt["issued_at"] == captured["captured_at"]
+    assert receipt["financial_year"] == "2026-27"
+    assert receipt["payer_name"] == record.owner_name
+    assert receipt["amount_paise"] == payment["amount_paise"]
+    assert receipt["lines"] == captured["lines"]
+    assert receipt["rebates"] == captured["rebates"]
+    assert api.get(f"/payments/{payment['id']}/receipt", query={"format": "json"}, caller=caller).json() == receipt
+
+    staff = Caller("+919800000310", ("ward_officer",), payment["ward"])
+    assert api.get(f"/payments/{payment['id']}/receipt", caller=staff).json() == receipt
+
+    pdf = api.get(f"/payments/{payment['id']}/receipt", query={"format": "pdf"}, caller=caller)
+    assert pdf.status == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"] == f'attachment; filename="receipt-{payment["id"]}.pdf"'
+    assert pdf.body.startswith(b"%PDF-")
+
+
+def test_a_receipt_of_an_uncaptured_or_someone_elses_payment_is_refused(api: Api, clock: FixedClock) -> None:
+    from tests.integration.test_payments_create import assert_problem, fresh_citizen
+
+    caller, payment = new_payment(api)
+    path = f"/payments/{payment['id']}/receipt"
+    assert_problem(api.get(path, caller=caller), 409, "not_captured")
+    assert_problem(api.get(path, query={"format": "pdf"}, caller=caller), 409, "not_captured")
+    assert_problem(api.get(path, query={"format": "xml"}, caller=caller), 422)
+    assert_problem(api.get(path, caller=fresh_citizen()), 404)
+    other_ward = "W01" if payment["ward"] != "W01" else "W02"
+    assert_problem(api.get(path, caller=Caller("+919800000311", ("ward_officer",), other_ward)), 404)
+    assert_problem(api.get("/payments/PAY-nope/receipt", caller=caller), 404)
+    assert read(api, caller, payment) == payment  # reading changed nothing

@@ -1,6 +1,6 @@
 """Payments HTTP API (API.md section 4): quick views of properties and water connections, a citizen's links,
 dues and bills (4.3, 4.4), creating and reading payments (4.5), confirm and the webhook (4.7, 4.8), which only
-verify and enqueue. Receipts and staff views come next.
+verify and enqueue, and a captured payment's receipt as JSON or PDF (4.9). Staff views come next.
 
 Routes only parse, authorize, call the domain and the store, and shape the reply."""
 
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger
 
-from payments import access, domain, intake, links, orders, payment_store
+from payments import access, domain, intake, links, orders, payment_store, receipts, store
 from payments.models import (
     ConfirmBody,
     ConfirmView,
@@ -23,6 +23,7 @@ from payments.models import (
     PropertyLinkBody,
     PropertyLinkView,
     PropertyQuickView,
+    ReceiptView,
     WaterBillsView,
     WaterLinkBody,
     WaterLinkView,
@@ -34,8 +35,10 @@ from payments.store import PropertyRecord, WaterConnection
 from pmc_common.app import Depends, Now, Query, Request, Response, create_app, lambda_handler, system_clock
 from pmc_common.auth import Caller, CitizenCaller
 from pmc_common.clock import Clock, ist_date
+from pmc_common.errors import NotFound
 from pmc_common.idempotency import Retry, idempotency
 from pmc_common.paging import Cursors, Page
+from pmc_common.settings import load
 from pmc_common.views import json_response, shaped
 
 __all__ = ["app", "handler", "system_clock"]  # tests fix the time through system_clock
@@ -226,6 +229,44 @@ def my_payments(
 @app.get("/payments/{payment_id}", response_model=PaymentView, name="get_payment")
 def get_payment(payment_id: str, caller: CitizenCaller) -> Response:
     return json_response(_payment_view(orders.readable(payment_id, caller)))
+
+
+# --- receipts (4.9) ------------------------------------------------------------------------------
+
+
+def _payer_name(payment: domain.Payment) -> str:
+    """The owner name on record of the payment's property or water connection."""
+    record: PropertyRecord | WaterConnection | None = (
+        store.property_record(payment.reference)
+        if payment.kind == "property_tax"
+        else store.water_connection(payment.reference)
+    )
+    if record is None:
+        raise NotFound("No payment with that id")
+    return record.owner_name
+
+
+@app.get(
+    "/payments/{payment_id}/receipt",
+    response_model=ReceiptView,
+    name="get_payment_receipt",
+    responses={404: [], 409: ["not_captured"]},
+)
+def payment_receipt(
+    payment_id: str, caller: CitizenCaller, request: Request, format: Literal["json", "pdf"] = "json"
+) -> Response:
+    payment = orders.readable(payment_id, caller)
+    receipt = receipts.receipt_of(payment, _payer_name(payment) if payment.status == "captured" else "")
+    if format == "json":
+        return json_response(receipts.receipt_json(receipt))
+    secret = load(receipts.ReceiptSettings).receipt_signing_secret
+    url = receipts.verification_url(str(request.base_url), secret, receipt.receipt_no)
+    disposition = f'attachment; filename="{receipts.pdf_filename(receipt)}"'
+    return Response(
+        receipts.receipt_pdf(receipt, url),
+        media_type="application/pdf",
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+    )
 
 
 # --- confirm and webhook (4.7, 4.8): verify and enqueue, nothing else ----------------------------

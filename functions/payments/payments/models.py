@@ -184,3 +184,22 @@ class ConfirmView(View):
 
 class WebhookView(View):
     status: Literal["enqueued", "ignored"]
+
+
+class ReceiptView(View):
+    """`GET /payments/{id}/receipt` (4.9); `format=pdf` answers the same receipt as application/pdf."""
+
+    receipt_no: str
+    payment_id: str
+    issued_at: str
+    financial_year: str
+    kind: PaymentKind
+    reference: str
+    ward: str
+    payer_name: str
+    amount_paise: int
+    currency: str
+    gateway: str
+    gateway_payment_id: str
+    lines: list[PaymentLineView]
+    rebates: list[RebateView]
