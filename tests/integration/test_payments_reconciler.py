@@ -300,3 +300,57 @@ def test_a_receipt_of_an_uncaptured_or_someone_elses_payment_is_refused(api: Api
     assert_problem(api.get(path, caller=Caller("+919800000311", ("ward_officer",), other_ward)), 404)
     assert_problem(api.get("/payments/PAY-nope/receipt", caller=caller), 404)
     assert read(api, caller, payment) == payment  # reading changed nothing
+
+
+# --- a day's collections (API.md 4.10) ---------------------------------------------------------------------------
+
+
+def test_collections_count_captures_and_exceptions_by_ward_and_kind(api: Api, clock: FixedClock) -> None:
+    _caller, payment = new_payment(api)
+    _, short = new_payment(api)
+    assert run([webhook_message(payment, gateway_payment_id(), "captured")]) == {"batchItemFailures": []}
+    flagged_amount = short["amount_paise"] - 1
+    flag = webhook_message(short, gateway_payment_id(), "captured", amount_paise=flagged_amount)
+    assert run([flag]) == {"batchItemFailures": []}
+    day = CAPTURED_AT.date().isoformat()
+    ward = payment["ward"]
+
+    city = api.get("/staff/collections", query={"date": day}, caller=Caller("+919800000320", ("staff",)))
+    assert city.status == 200, city.body
+    body = city.json()
+    assert body["date"] == day
+    assert body["ward"] is None
+    assert len(body["by_ward"]) == 15
+    assert {k["kind"] for k in body["by_kind"]} == {"property_tax", "water_bill"}
+    assert body["count"] == sum(w["count"] for w in body["by_ward"]) >= 1
+    assert body["amount_paise"] == sum(k["amount_paise"] for k in body["by_kind"])
+    assert body["exceptions"]["flagged"]["count"] >= 1
+
+    officer = Caller("+919800000321", ("ward_officer",), ward)
+    mine = api.get("/staff/collections", query={"date": day}, caller=officer).json()
+    assert mine["ward"] == ward
+    assert [w["ward"] for w in mine["by_ward"]] == [ward]
+    row = mine["by_ward"][0]
+    assert row["count"] == mine["count"] >= 1
+    assert [k["kind"] for k in row["by_kind"]] == ["property_tax", "water_bill"]
+    if short["ward"] == ward:
+        assert mine["exceptions"]["flagged"]["amount_paise"] >= flagged_amount
+    same = api.get("/staff/collections", query={"date": day, "ward": ward}, caller=officer).json()
+    assert same == mine
+
+
+def test_collections_refuse_bad_input_citizens_and_other_wards(api: Api, clock: FixedClock) -> None:
+    from tests.integration.test_payments_create import assert_problem, fresh_citizen
+
+    before = day_collections()
+    staff = Caller("+919800000322", ("staff",))
+    today = api.get("/staff/collections", caller=staff)
+    assert today.status == 200
+    assert today.json()["date"] == "2026-05-10"
+    assert_problem(api.get("/staff/collections", query={"date": "2026-05-11"}, caller=staff), 422)
+    assert_problem(api.get("/staff/collections", query={"date": "10-05-2026"}, caller=staff), 422)
+    assert_problem(api.get("/staff/collections", query={"ward": "W99"}, caller=staff), 422)
+    assert_problem(api.get("/staff/collections", caller=fresh_citizen()), 403)
+    officer = Caller("+919800000323", ("ward_officer",), "W01")
+    assert_problem(api.get("/staff/collections", query={"ward": "W02"}, caller=officer), 403)
+    assert day_collections() == before

@@ -1,6 +1,6 @@
 """Payments HTTP API (API.md section 4): quick views of properties and water connections, a citizen's links,
 dues and bills (4.3, 4.4), creating and reading payments (4.5), confirm and the webhook (4.7, 4.8), which only
-verify and enqueue, and a captured payment's receipt as JSON or PDF (4.9). Staff views come next.
+verify and enqueue, and a captured payment's receipt as JSON or PDF (4.9). Staff views: a day's collections (4.10).
 
 Routes only parse, authorize, call the domain and the store, and shape the reply."""
 
@@ -12,8 +12,9 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger
 
-from payments import access, domain, intake, links, orders, payment_store, receipts, store
+from payments import access, collections, domain, intake, links, orders, payment_store, receipts, store
 from payments.models import (
+    CollectionsView,
     ConfirmBody,
     ConfirmView,
     PaymentCreate,
@@ -32,11 +33,13 @@ from payments.models import (
 )
 from payments.settings import settings
 from payments.store import PropertyRecord, WaterConnection
+from pmc_common import access as object_access
 from pmc_common.app import Depends, Now, Query, Request, Response, create_app, lambda_handler, system_clock
-from pmc_common.auth import Caller, CitizenCaller
+from pmc_common.auth import Caller, CitizenCaller, StaffCaller
 from pmc_common.clock import Clock, ist_date
-from pmc_common.errors import NotFound
+from pmc_common.errors import Invalid, NotFound
 from pmc_common.idempotency import Retry, idempotency
+from pmc_common.models import Ward
 from pmc_common.paging import Cursors, Page
 from pmc_common.settings import load
 from pmc_common.views import json_response, shaped
@@ -267,6 +270,20 @@ def payment_receipt(
         media_type="application/pdf",
         headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )
+
+
+# --- staff (4.10) -------------------------------------------------------------------------------
+
+
+@app.get("/staff/collections", response_model=CollectionsView, name="get_staff_collections")
+def staff_collections(caller: StaffCaller, clock: Now, date: date | None = None, ward: Ward | None = None) -> Response:
+    today = ist_date(clock.now())
+    day = date or today
+    if day > today:
+        raise Invalid.of("query.date", "is in the future")
+    scope = object_access.ward_filter(caller, ward)
+    tallies = payment_store.collections_of(day.isoformat())
+    return json_response(collections.day_view(day, scope, tallies))
 
 
 # --- confirm and webhook (4.7, 4.8): verify and enqueue, nothing else ----------------------------

@@ -203,3 +203,38 @@ class ReceiptView(View):
     gateway_payment_id: str
     lines: list[PaymentLineView]
     rebates: list[RebateView]
+
+
+class KindTotal(View):
+    kind: PaymentKind
+    count: int
+    amount_paise: int
+
+
+class WardTotal(View):
+    ward: str
+    count: int
+    amount_paise: int
+    by_kind: list[KindTotal]
+
+
+class Tally(View):
+    count: int
+    amount_paise: int
+
+
+class CollectionExceptions(View):
+    flagged: Tally
+    refund_due: Tally
+
+
+class CollectionsView(View):
+    """`GET /staff/collections` (4.10): captured payments of one IST day, by kind and by ward."""
+
+    date: str
+    ward: str | None
+    count: int
+    amount_paise: int
+    by_kind: list[KindTotal]
+    by_ward: list[WardTotal]
+    exceptions: CollectionExceptions

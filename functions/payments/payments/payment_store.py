@@ -204,7 +204,7 @@ def applied(marker: str) -> bool:
 
 
 def collections_of(day: str) -> dict[str, int]:
-    """A day's aggregates, sk → tally: `<ward>#<kind>#count|amount`, `exceptions#<status>#count|amount`."""
+    """A day's aggregates, sk → tally: `<ward>#<kind>#count|amount`, `exceptions#<status>#<ward>#count|amount`."""
     return {item.sk: int(item.tally or 0) for item in PaymentsItem.query(f"collections#{day}", consistent_read=True)}
 
 

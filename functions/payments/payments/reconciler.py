@@ -126,7 +126,7 @@ def _plan(message: Message, via: str, read: Versioned, now: datetime) -> Applica
             ]
         else:
             lines = []
-            cell = f"exceptions#{to}"
+            cell = f"exceptions#{to}#{current.ward}"
             collections = [
                 (f"collections#{day}", f"{cell}#count", 1),
                 (f"collections#{day}", f"{cell}#amount", message.amount_paise),
