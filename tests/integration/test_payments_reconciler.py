@@ -354,3 +354,47 @@ def test_collections_refuse_bad_input_citizens_and_other_wards(api: Api, clock: 
     officer = Caller("+919800000323", ("ward_officer",), "W01")
     assert_problem(api.get("/staff/collections", query={"ward": "W02"}, caller=officer), 403)
     assert day_collections() == before
+
+
+def test_a_receipts_signed_link_verifies_it_without_the_payer(api: Api, clock: FixedClock) -> None:
+    from payments import receipts
+    from pmc_common.settings import load
+
+    caller, payment = new_payment(api)
+    assert run([webhook_message(payment, gateway_payment_id(), "captured")]) == {"batchItemFailures": []}
+    captured = read(api, caller, payment)
+    number = captured["receipt_no"]
+    secret = load(receipts.ReceiptSettings).receipt_signing_secret
+    url = receipts.verification_url("http://localhost", secret, number)
+    path, _, query = url.removeprefix("http://localhost").partition("?sig=")
+
+    reply = api.get(path, query={"sig": query})
+    assert reply.status == 200, reply.body
+    assert reply.json() == {
+        "receipt_no": number,
+        "amount_paise": captured["amount_paise"],
+        "currency": "INR",
+        "date": "2026-05-10",
+        "ward": captured["ward"],
+    }
+    assert "payer_name" not in reply.json()
+
+
+def test_a_bad_signature_or_unknown_receipt_is_404(api: Api, clock: FixedClock) -> None:
+    from payments import receipts
+    from pmc_common.settings import load
+    from tests.integration.test_payments_create import assert_problem
+
+    secret = load(receipts.ReceiptSettings).receipt_signing_secret
+    unknown = "PMC/2026-27/999999"
+    signed = receipts.receipt_signature(secret, unknown)
+    assert_problem(api.get(f"/receipts/{receipts.receipt_no_in_url(unknown)}/verify", query={"sig": signed}), 404)
+    caller, payment = new_payment(api)
+    assert run([webhook_message(payment, gateway_payment_id(), "captured")]) == {"batchItemFailures": []}
+    number = read(api, caller, payment)["receipt_no"]
+    path = f"/receipts/{receipts.receipt_no_in_url(number)}/verify"
+    assert_problem(api.get(path, query={"sig": signed}), 404)
+    assert_problem(api.get(path), 404)
+    assert_problem(api.get(path, query={"sig": "x" * 22}), 404)
+    assert_problem(api.get("/receipts/PMC-2026-27-12/verify", query={"sig": signed}), 404)
+    assert api.get(path, query={"sig": receipts.receipt_signature(secret, number)}).status == 200

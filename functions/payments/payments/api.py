@@ -24,6 +24,7 @@ from payments.models import (
     PropertyLinkBody,
     PropertyLinkView,
     PropertyQuickView,
+    ReceiptCheckView,
     ReceiptView,
     WaterBillsView,
     WaterLinkBody,
@@ -270,6 +271,21 @@ def payment_receipt(
         media_type="application/pdf",
         headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )
+
+
+@app.get("/receipts/{receipt_no}/verify", response_model=ReceiptCheckView, name="verify_receipt", responses={404: []})
+def verify_receipt(receipt_no: str, sig: str | None = None) -> Response:
+    """Public: number, amount, date and ward of a receipt whose link is signed; never the payer. An unknown
+    number and a wrong signature are the same 404, checked before anything is read."""
+    number = receipts.receipt_no_from_url(receipt_no)
+    secret = load(receipts.ReceiptSettings).receipt_signing_secret
+    if number is None or not receipts.verify_receipt_signature(secret, number, sig):
+        raise NotFound("No receipt with that number")
+    payment_id = payment_store.payment_of_receipt(number)
+    payment = payment_store.get(payment_id) if payment_id else None
+    if payment is None or payment.status != "captured" or payment.receipt_no != number:
+        raise NotFound("No receipt with that number")
+    return json_response(receipts.verification_view(receipts.receipt_of(payment, "")))
 
 
 # --- staff (4.10) -------------------------------------------------------------------------------

@@ -238,3 +238,13 @@ class CollectionsView(View):
     by_kind: list[KindTotal]
     by_ward: list[WardTotal]
     exceptions: CollectionExceptions
+
+
+class ReceiptCheckView(View):
+    """`GET /receipts/{receipt_no}/verify` (4.9): what a receipt's QR link shows anyone; never the payer."""
+
+    receipt_no: str
+    amount_paise: int
+    currency: str
+    date: str
+    ward: str

@@ -195,6 +195,20 @@ def receipt_counter(financial_year: str) -> int:
     return found.version if found else 0
 
 
+def _receipt_pk(receipt_no: str) -> str:
+    return f"receipt#{receipt_no}"
+
+
+def payment_of_receipt(receipt_no: str) -> str | None:
+    """The payment a receipt number was allocated to, or None."""
+    try:
+        item = PaymentsItem.get(_receipt_pk(receipt_no), "receipt")
+    except PaymentsItem.DoesNotExist:
+        return None
+    found = (item.doc or {}).get("payment_id")
+    return str(found) if found else None
+
+
 def applied(marker: str) -> bool:
     try:
         PaymentsItem.get(f"applied#{marker}", "applied", consistent_read=True)
@@ -253,6 +267,12 @@ def apply(change: Application) -> bool:
             if change.receipt is not None:
                 fy, number = change.receipt
                 tx.save(PaymentsItem(f"receipts#{fy}", "counter", tally=number), condition=_at_version(number - 1))
+                # the receipt number's payment, for the public verification link (API.md 4.9)
+                tx.save(
+                    PaymentsItem(
+                        _receipt_pk(change.after.receipt_no or ""), "receipt", doc={"payment_id": change.after.id}
+                    )
+                )
             for pk, sk, increment in change.collections:
                 tx.update(PaymentsItem(pk, sk), actions=[PaymentsItem.tally.add(increment)])
     except TransactWriteError as error:
