@@ -398,3 +398,47 @@ def test_a_bad_signature_or_unknown_receipt_is_404(api: Api, clock: FixedClock) 
     assert_problem(api.get(path, query={"sig": "x" * 22}), 404)
     assert_problem(api.get("/receipts/PMC-2026-27-12/verify", query={"sig": signed}), 404)
     assert api.get(path, query={"sig": receipts.receipt_signature(secret, number)}).status == 200
+
+
+# --- staff lists of exceptions (API.md 4.10) ---------------------------------------------------------------------
+
+
+def test_staff_list_flagged_payments_newest_first_and_by_ward(api: Api, clock: FixedClock) -> None:
+    from tests.integration.test_payments_create import assert_problem, fresh_citizen
+
+    flagged = []
+    for _ in range(3):
+        _, p = new_payment(api)
+        short = webhook_message(p, gateway_payment_id(), "captured", amount_paise=p["amount_paise"] - 1)
+        assert run([short]) == {"batchItemFailures": []}
+        flagged.append(p["id"])
+    staff = Caller("+919800000330", ("staff",))
+    first = api.get("/staff/payments", query={"status": "flagged", "limit": 2}, caller=staff)
+    assert first.status == 200, first.body
+    page = first.json()
+    assert len(page["items"]) == 2
+    assert all(item["status"] == "flagged" for item in page["items"])
+    created = [item["created_at"] for item in page["items"]]
+    assert created == sorted(created, reverse=True)
+    assert page["next_cursor"]
+    rest = api.get(
+        "/staff/payments", query={"status": "flagged", "limit": 2, "cursor": page["next_cursor"]}, caller=staff
+    ).json()
+    ids = {i["id"] for i in page["items"]} | {i["id"] for i in rest["items"]}
+    assert len(ids) == len(page["items"]) + len(rest["items"]) >= 3  # no payment on both pages
+
+    _, one = new_payment(api)
+    short = webhook_message(one, gateway_payment_id(), "captured", amount_paise=one["amount_paise"] - 1)
+    assert run([short]) == {"batchItemFailures": []}
+    officer = Caller("+919800000331", ("ward_officer",), one["ward"])
+    mine = api.get("/staff/payments", query={"status": "flagged", "limit": 100}, caller=officer).json()
+    assert one["id"] in {i["id"] for i in mine["items"]}
+    assert {i["ward"] for i in mine["items"]} == {one["ward"]}
+    assert api.get("/staff/payments", query={"status": "refund_due"}, caller=officer).status == 200
+
+    assert_problem(api.get("/staff/payments", caller=staff), 422)
+    assert_problem(api.get("/staff/payments", query={"status": "captured"}, caller=staff), 422)
+    assert_problem(api.get("/staff/payments", query={"status": "flagged", "ward": "W99"}, caller=staff), 422)
+    assert_problem(api.get("/staff/payments", query={"status": "flagged"}, caller=fresh_citizen()), 403)
+    other = "W01" if one["ward"] != "W01" else "W02"
+    assert_problem(api.get("/staff/payments", query={"status": "flagged", "ward": other}, caller=officer), 403)

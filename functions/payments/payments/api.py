@@ -302,6 +302,22 @@ def staff_collections(caller: StaffCaller, clock: Now, date: date | None = None,
     return json_response(collections.day_view(day, scope, tallies))
 
 
+@app.get("/staff/payments", response_model=Page[PaymentView], name="list_staff_payments")
+def staff_payments(
+    caller: StaffCaller,
+    status: Literal["flagged", "refund_due"],
+    ward: Ward | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: str | None = None,
+) -> Response:
+    scope = object_access.ward_filter(caller, ward)
+    filters = {"status": status, "ward": scope, "limit": limit}
+    start = cursors.decode(cursor, "/staff/payments", filters)
+    found, last = payment_store.exceptions_page(status, scope, limit, start)
+    items = [_payment_view(p) for p in found]
+    return json_response({"items": items, "next_cursor": cursors.encode(last, "/staff/payments", filters)})
+
+
 # --- confirm and webhook (4.7, 4.8): verify and enqueue, nothing else ----------------------------
 
 

@@ -195,6 +195,34 @@ def receipt_counter(financial_year: str) -> int:
     return found.version if found else 0
 
 
+EXCEPTION_STATUSES = ("flagged", "refund_due")
+
+
+def _exceptions_pks(status: str, ward: str) -> tuple[str, str]:
+    return f"exceptions#{status}", f"exceptions#{status}#{ward}"
+
+
+def exceptions_page(
+    status: str, ward: str | None, limit: int, start: dict[str, Any] | None
+) -> tuple[list[Payment], dict[str, Any] | None]:
+    """Up to `limit` flagged or refund_due payments (of one ward, or city-wide), newest created first."""
+    city, of_ward = _exceptions_pks(status, ward or "")
+    found: list[Payment] = []
+    items = PaymentsItem.query(
+        of_ward if ward else city,
+        PaymentsItem.sk.startswith("payment#"),
+        scan_index_forward=False,
+        consistent_read=True,
+        last_evaluated_key=start,
+        page_size=limit,
+    )
+    for item in items:
+        found.append(from_document(item.doc))
+        if len(found) == limit:
+            return found, {"pk": {"S": item.pk}, "sk": {"S": item.sk}}
+    return found, None
+
+
 def _receipt_pk(receipt_no: str) -> str:
     return f"receipt#{receipt_no}"
 
@@ -262,6 +290,10 @@ def apply(change: Application) -> bool:
                     PaymentsItem(_lock_pk(change.record_kind, change.after.reference), sk),
                     condition=PaymentsItem.expires_at == expires_at,
                 )
+            if change.after.status in EXCEPTION_STATUSES:  # staff lists (API.md 4.10): city-wide and the ward's
+                sk = f"payment#{change.after.created_at}#{change.after.id}"
+                for pk in _exceptions_pks(change.after.status, change.after.ward):
+                    tx.save(PaymentsItem(pk, sk, doc=doc))
             if change.after.status not in WATCHED:
                 tx.delete(PaymentsItem(OPEN_PK, _open_sk(change.after)))
             if change.receipt is not None:
