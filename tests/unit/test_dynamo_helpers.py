@@ -36,3 +36,10 @@ def test_five_taken_ids_in_a_row_is_an_internal_error() -> None:
     with pytest.raises(Internal):
         dynamo.with_fresh_id(lambda: len(tries), lambda candidate: tries.append(candidate) is not None)
     assert len(tries) == dynamo.ID_ATTEMPTS
+
+
+def test_a_transaction_cancelled_by_a_concurrent_one_is_recognised() -> None:
+    conflicted = SimpleNamespace(cancellation_reasons=[None, SimpleNamespace(code="TransactionConflict")])
+    assert dynamo.transaction_conflicted(conflicted)  # type: ignore[arg-type]
+    assert not dynamo.transaction_conflicted(SimpleNamespace(cancellation_reasons=[SimpleNamespace(code="None")]))
+    assert not dynamo.transaction_conflicted(SimpleNamespace(cause_response_code="ConditionalCheckFailedException"))

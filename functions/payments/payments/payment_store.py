@@ -93,8 +93,7 @@ def create(payment: Payment, record_kind: RecordKind, expires_epoch: int, now_ep
                     condition=PaymentsItem.pk.does_not_exist() | (PaymentsItem.expires_at <= now_epoch),
                 )
     except TransactWriteError as error:
-        reasons = error.cancellation_reasons or ()
-        if dynamo.condition_failed(error) or any(r is not None and r.code == "TransactionConflict" for r in reasons):
+        if dynamo.condition_failed(error) or dynamo.transaction_conflicted(error):
             return False
         raise
     return True

@@ -131,10 +131,7 @@ def _transact(writes: Callable[[TransactWrite], object]) -> TransactWriteError |
         except TransactWriteError as error:
             if dynamo.condition_failed(error):
                 return error
-            reasons = error.cancellation_reasons or ()
-            if attempt + 1 < CONFLICT_ATTEMPTS and any(
-                r is not None and r.code == "TransactionConflict" for r in reasons
-            ):
+            if attempt + 1 < CONFLICT_ATTEMPTS and dynamo.transaction_conflicted(error):
                 continue
             raise
         return None

@@ -95,6 +95,13 @@ def condition_failed(error: Exception, at: int | None = None) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
+def transaction_conflicted(error: Exception) -> bool:
+    """Whether DynamoDB cancelled a transaction because another one touched the same item meanwhile
+    (a TransactionConflict reason): nothing was written, so trying again is safe."""
+    reasons = getattr(error, "cancellation_reasons", None) or ()
+    return any(r is not None and r.code == "TransactionConflict" for r in reasons)
+
+
 ID_ATTEMPTS = 5  # ids carry 30+ random bits (API.md 1.2): one taken id is rare, five in a row never happen
 
 
