@@ -66,6 +66,13 @@ PATH_PARAMETER = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)}")
 Query = Field  # a query parameter's constraints are pydantic's own
 _JSON_BODY = "pmc.json_body"  # the scope key of the body the house rules parsed: parsed once, bounded
 _REQUEST_ID = "pmc.request_id"
+
+
+def parsed_body(request: Request) -> Any:
+    """The request's JSON body as the house rules parsed it (once, bounded), or None when it had none."""
+    return request.scope.get(_JSON_BODY)
+
+
 _OVERRIDES = "pmc.dependency_overrides"
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 from aws_lambda_powertools import Logger
 
 from pmc_common import clients
-from pmc_common.app import _JSON_BODY, Depends, Request, Response
+from pmc_common.app import Depends, Request, Response, parsed_body
 from pmc_common.auth import Caller, citizen
 from pmc_common.errors import BadRequest, Conflict, Invalid
 from pmc_common.settings import IdempotencyTable, load
@@ -98,7 +98,7 @@ def idempotency(*, required: bool = False) -> Callable[..., Retry]:
     def idempotency_key(request: Request, caller: Annotated[Caller, Depends(citizen)]) -> Retry:
         key = checked_key(request.headers.get(HEADER), required=required)
         scope = request.scope
-        body = scope.get(_JSON_BODY)  # the body as parsed JSON (API.md 4.5), read once by the house rules
+        body = parsed_body(request)  # API.md 4.5: the same key with another body is refused
         return Retry(key, caller.sub, scope["method"], scope["path"], body, scope.get("aws.context"))
 
     return idempotency_key
