@@ -78,6 +78,24 @@ def test_without_a_row_the_route_answers_its_own_code_and_others_illegal_transit
     assert raised.value.code == "illegal_transition"
 
 
+def test_a_refusal_for_a_route_from_one_status_comes_before_the_routes_own() -> None:
+    table = Lifecycle[Payment](
+        PAYMENTS.statuses,
+        PAYMENTS.rules,
+        refusals={
+            "capture": Refusal("already_paid", "paid"),
+            ("capture", "captured"): Refusal("order_already_paid", "A {from_status} order is paid"),
+        },
+    )
+    with pytest.raises(Conflict) as raised:
+        table.apply(Payment("captured", 500), "captured", by="reconciler", via="capture", given={}, now=NOW)
+    assert (raised.value.code, raised.value.detail) == ("order_already_paid", "A captured order is paid")
+    with pytest.raises(Conflict) as raised:
+        table.apply(Payment("created", 500), "captured", by="citizen", via="capture", given={}, now=NOW)
+    assert raised.value.code == "already_paid"
+    assert "`capture` from `captured`: 409 `order_already_paid`" in table.markdown()
+
+
 def test_an_actor_the_row_does_not_name_is_refused() -> None:
     with pytest.raises(Conflict):
         PAYMENTS.apply(

@@ -60,7 +60,9 @@ class Rule[R: DataclassInstance]:
 
 @dataclass(frozen=True)
 class Refusal:
-    """The 409 a route answers when its move is not in the table; `detail` may name {from_status}, {to_status}."""
+    """The 409 a route answers when its move is not in the table; `detail` may name {from_status}, {to_status}.
+    Keyed by the route (`"edit"`), or by the route and the status it is refused from (`("edit", "ended")`)
+    when the reason a client is told depends on where the record stands."""
 
     code: str
     detail: str
@@ -83,7 +85,7 @@ class Lifecycle[R: DataclassInstance]:
         statuses: Iterable[str],
         rules: Iterable[Rule[R]],
         *,
-        refusals: Mapping[str, Refusal] | None = None,
+        refusals: Mapping[str | tuple[str, str], Refusal] | None = None,
         initial: tuple[str, str] | None = None,  # (status, who creates) for the diagram's start arrow
         final: Iterable[str] = (),
         status_field: str = "status",
@@ -117,7 +119,9 @@ class Lifecycle[R: DataclassInstance]:
         return any((r.from_status, r.to_status) == (from_status, to_status) and by in r.by for r in self.rules)
 
     def refuse(self, via: str, from_status: str, to_status: str | None) -> Conflict:
-        refusal = self.refusals.get(via, Refusal(ILLEGAL, "A record cannot go from {from_status} to {to_status}"))
+        refusal = self.refusals.get((via, from_status)) or self.refusals.get(
+            via, Refusal(ILLEGAL, "A record cannot go from {from_status} to {to_status}")
+        )
         detail = refusal.detail.format(from_status=from_status, to_status=to_status or "another status")
         return Conflict(detail, code=refusal.code)
 
@@ -188,7 +192,11 @@ class Lifecycle[R: DataclassInstance]:
         ]
         for (via, *rest), froms in merged.items():
             lines.append("| " + " | ".join([via, ", ".join(froms), *rest]) + " |")
-        refused = [f"`{via}`: 409 `{r.code}`" for via, r in self.refusals.items() if r.code != ILLEGAL]
+        refused = [
+            f"`{key}`: 409 `{r.code}`" if isinstance(key, str) else f"`{key[0]}` from `{key[1]}`: 409 `{r.code}`"
+            for key, r in self.refusals.items()
+            if r.code != ILLEGAL
+        ]
         lines += ["", f"Any other move is refused: 409 `{ILLEGAL}`" + (f" ({'; '.join(refused)})." if refused else ".")]
         return "\n".join(lines)
 
