@@ -37,6 +37,11 @@ def clash(thing_id: str) -> None:
     raise Conflict("It clashes", code="illegal_transition")
 
 
+@app.post("/things/{thing_id}/retire")
+def retire(thing_id: str, thing: Thing | None = None) -> dict[str, object]:
+    return {"given": None if thing is None else thing.model_dump()}
+
+
 @app.get("/mine")
 def mine(caller: CitizenCaller) -> dict[str, str]:
     return {"sub": caller.sub}
@@ -337,3 +342,16 @@ def test_the_openapi_document_is_built_on_its_first_ask_from_the_same_models() -
     assert (limit["in"], limit["schema"]["minimum"], limit["schema"]["maximum"]) == ("query", 1, 100)
     body = document["paths"]["/things"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert document["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]["additionalProperties"] is False
+
+
+def test_a_body_the_route_takes_as_optional_may_be_left_out_but_not_be_invalid() -> None:
+    assert client.post("/things/T1/retire").json() == {"given": None}
+    sent = client.post("/things/T1/retire", json={"name": "ab", "count": 1})
+    assert sent.json() == {"given": {"name": "ab", "count": 1}}
+    refused = assert_problem(client.post("/things/T1/retire", json={"name": "ab"}), 422, "validation")
+    assert refused["errors"] == [{"field": "body.count", "message": "is required"}]
+    assert_problem(
+        client.post("/things/T1/retire", content=b"{", headers={"content-type": "application/json"}), 400, "bad-request"
+    )
+    body = app.openapi()["paths"]["/things/{thing_id}/retire"]["post"]["requestBody"]
+    assert body["required"] is False

@@ -3,7 +3,8 @@ declared with the API.md pydantic models, and the Lambda handler around it (Mang
 
 A route is a plain function whose parameters say what it needs:
 - `request: Request`: the request; a parameter named as a `{name}` in the path: that path parameter;
-- a pydantic `BaseModel` subclass: the JSON body (errors at `body.<field>`);
+- a pydantic `BaseModel` subclass: the JSON body (errors at `body.<field>`); `Model | None = None`: a body
+  the client may leave out (None then);
 - `Annotated[T, Depends(f)]`: the result of `f` (itself taking `Request` or other dependencies), e.g. the
   caller (pmc_common.auth); solved once per request;
 - anything else: a query parameter, with pydantic's constraints (`Annotated[int, Query(ge=1, le=100)] = 20`;
@@ -21,6 +22,7 @@ from __future__ import annotations
 import inspect
 import re
 import time
+import types
 import typing
 import uuid
 import zlib
@@ -196,6 +198,7 @@ class Plan:
     request: list[str] = field(default_factory=list)
     path: list[tuple[str, TypeAdapter[Any] | None]] = field(default_factory=list)  # None: a plain str
     body: tuple[str, type[BaseModel]] | None = None
+    body_optional: bool = False  # `Model | None = None`: no body is None, not a 422
     depends: list[tuple[str, Callable[..., Any]]] = field(default_factory=list)
     query: type[BaseModel] | None = None
     is_async: bool = False
@@ -232,6 +235,8 @@ def plan_of(call: Callable[..., Any], path_names: frozenset[str] = frozenset()) 
             plan.path.append((name, None if bare is str else TypeAdapter(annotation)))
         elif isinstance(bare, type) and issubclass(bare, BaseModel):
             plan.body = (name, bare)
+        elif (model := _optional_model(bare)) is not None and parameter.default is None:
+            plan.body, plan.body_optional = (name, model), True
         else:
             default = ... if parameter.default is inspect.Parameter.empty else parameter.default
             query_fields[name] = (annotation, default)
@@ -242,6 +247,13 @@ def plan_of(call: Callable[..., Any], path_names: frozenset[str] = frozenset()) 
         plan.query = model
     _plans[call, path_names] = plan
     return plan
+
+
+def _optional_model(annotation: Any) -> type[BaseModel] | None:
+    """The model of a `Model | None` annotation, else None."""
+    members = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else ()
+    models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+    return models[0] if len(members) == 2 and type(None) in members and len(models) == 1 else None
 
 
 async def _arguments(
@@ -273,7 +285,9 @@ async def _arguments(
         else:  # a route outside the JSON-only rule that still takes a model: the same bounded reading
             raw_body = await request.body()
             body = parse_json_body(raw_body) if raw_body else None
-        if body is None:
+        if body is None and plan.body_optional:
+            kwargs[name] = None
+        elif body is None:
             errors.append({"type": "missing", "loc": ("body",), "msg": "Field required"})
         else:
             try:

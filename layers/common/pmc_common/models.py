@@ -7,11 +7,13 @@ bidirectional controls that make text display in an order other than the one sto
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from functools import cache
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, create_model
 
+from pmc_common.clock import parse_iso
 from pmc_common.ids import SLUG_PATTERN, WARD_PATTERN
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -78,3 +80,17 @@ def bilingual_input(min_length: int, max_length: int) -> type[Body]:
 # Shared field types: every service validates wards and slugs with the same pattern (query, path or body).
 Ward = Annotated[str, StringConstraints(pattern=WARD_PATTERN)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+
+
+def _utc_instant(value: Any) -> Any:
+    """An ISO 8601 string with an offset, as an aware UTC datetime of whole seconds (API.md 1.1)."""
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 timestamp string")
+    try:
+        return parse_iso(value).replace(microsecond=0)
+    except (ValueError, OverflowError):
+        raise ValueError("must be an ISO 8601 timestamp with a UTC offset") from None
+
+
+# A timestamp in a body: with an offset (normalised to UTC), without one 422; fractions of a second dropped.
+Timestamp = Annotated[datetime, BeforeValidator(_utc_instant)]

@@ -302,7 +302,8 @@ def _operation(
         media = (
             ["application/json", "application/merge-patch+json"] if route.method == "PATCH" else ["application/json"]
         )
-        operation["requestBody"] = {"required": True, "content": {m: {"schema": schema} for m in media}}
+        content = {m: {"schema": schema} for m in media}
+        operation["requestBody"] = {"required": not plan.body_optional, "content": content}
     operation["responses"] = _responses(app, route, plan, fact, facts, refs, query_names)
     if fact.protected:
         operation["security"] = SECURITY
