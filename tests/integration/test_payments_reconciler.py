@@ -153,7 +153,8 @@ def test_a_mismatch_is_flagged_and_allocates_nothing(api: Api, clock: FixedClock
     assert after["status_reason"] == "amount_mismatch"
     assert after["receipt_no"] is None
     assert not any(lines_paid(payment).values())
-    # A later capture of the flagged order changes nothing; the next receipt number is not skipped.
+    # A later capture of the flagged order leaves it flagged (its money goes on a new refund_due record, tested
+    # below); the next receipt number is not skipped.
     assert run([webhook_message(payment, gateway_payment_id(), "captured")]) == {"batchItemFailures": []}
     assert read(api, caller, payment)["status"] == "flagged"
     assert run([webhook_message(other, gateway_payment_id(), "captured")]) == {"batchItemFailures": []}
@@ -442,3 +443,186 @@ def test_staff_list_flagged_payments_newest_first_and_by_ward(api: Api, clock: F
     assert_problem(api.get("/staff/payments", query={"status": "flagged"}, caller=fresh_citizen()), 403)
     other = "W01" if one["ward"] != "W01" else "W02"
     assert_problem(api.get("/staff/payments", query={"status": "flagged", "ward": other}, caller=officer), 403)
+
+
+# --- a second capture on a captured order (API.md 4.6 `duplicate_capture`) ------------------------------------
+
+
+def capture_with(payment: dict[str, Any], status: str) -> dict[str, Any]:
+    """A first capture that leaves `payment` captured, flagged (another amount) or refund_due (a line paid by
+    another payment meanwhile, faked by settling the lines first)."""
+    from payments import store
+
+    if status == "refund_due":
+        record = store.property_record(payment["reference"])
+        assert record is not None
+        lines = [
+            {
+                "id": line.id,
+                "principal_paise": line.principal_paise,
+                "general_tax_paise": line.general_tax_paise,
+                "paid_principal_paise": line.principal_paise,
+            }
+            for line in record.lines
+        ]
+        doc = {"property_id": record.property_id, "ward": record.ward, "owner_name": record.owner_name}
+        store.put_records("property", [(record.property_id, doc | {"locality": record.locality}, lines)])
+    amount = payment["amount_paise"] - (1 if status == "flagged" else 0)
+    return webhook_message(payment, gateway_payment_id(), "captured", amount_paise=amount)
+
+
+@pytest.mark.parametrize("first", ["captured", "flagged", "refund_due"])
+def test_a_second_capture_is_a_new_refund_due_payment_once(api: Api, clock: FixedClock, first: str) -> None:
+    from payments import payment_store
+
+    caller, payment = new_payment(api)
+    assert run([capture_with(payment, first)]) == {"batchItemFailures": []}
+    original = read(api, caller, payment)
+    assert original["status"] == first
+    paid_before = lines_paid(payment)
+    receipts_before = payment_store.receipt_counter("2026-27")
+    before = day_collections()
+    second_id = gateway_payment_id()
+    second = webhook_message(payment, second_id, "captured", amount_paise=payment["amount_paise"] + 7)
+    for batch in ([second, second], [second], [webhook_message(payment, second_id, "failed"), second]):
+        assert run(batch, CAPTURED_AT + timedelta(minutes=1)) == {"batchItemFailures": []}
+
+    assert read(api, caller, payment) == original  # the payment stays as it was
+    mine = api.get("/me/payments", caller=caller).json()["items"]
+    assert [p["id"] for p in mine][1:] == [payment["id"]]  # one new record, the newest
+    duplicate = mine[0]
+    assert duplicate["id"].startswith("PAY-")
+    assert duplicate["id"] != payment["id"]
+    assert (duplicate["status"], duplicate["status_reason"]) == ("refund_due", "duplicate_capture")
+    assert duplicate["gateway_order_id"] == payment["gateway_order_id"]
+    assert duplicate["gateway_payment_id"] == second_id
+    assert duplicate["captured_amount_paise"] == payment["amount_paise"] + 7
+    assert duplicate["receipt_no"] is None
+    assert duplicate["captured_at"] == duplicate["created_at"] == "2026-05-10T06:06:00Z"
+    assert {k: duplicate[k] for k in ("kind", "reference", "ward", "amount_paise", "lines", "rebates")} == {
+        k: payment[k] for k in ("kind", "reference", "ward", "amount_paise", "lines", "rebates")
+    }
+    assert read(api, caller, duplicate) == duplicate
+    staff = Caller("+919800000340", ("ward_officer",), payment["ward"])
+    assert api.get(f"/payments/{duplicate['id']}", caller=staff).json() == duplicate
+    listed = api.get("/staff/payments", query={"status": "refund_due", "limit": 100}, caller=staff).json()["items"]
+    assert duplicate in listed
+    assert lines_paid(payment) == paid_before  # nothing allocated
+    assert payment_store.receipt_counter("2026-27") == receipts_before  # no receipt number used
+    cell = f"exceptions#refund_due#{payment['ward']}"
+    now = day_collections()
+    assert now.get(f"{cell}#count", 0) - before.get(f"{cell}#count", 0) == 1
+    assert now.get(f"{cell}#amount", 0) - before.get(f"{cell}#amount", 0) == payment["amount_paise"] + 7
+    assert {k: v for k, v in now.items() if not k.startswith(cell)} == {
+        k: v for k, v in before.items() if not k.startswith(cell)
+    }
+
+
+def test_a_confirm_of_a_second_capture_is_the_same_duplicate(api: Api, clock: FixedClock) -> None:
+    from payments import orders
+    from payments.gateways import GatewayPayment
+
+    caller, payment = new_payment(api)
+    first = orders.gateway().pay(payment["gateway_order_id"], "captured")  # type: ignore[attr-defined]
+    second = GatewayPayment(
+        gateway_payment_id(), payment["gateway_order_id"], payment["amount_paise"], "INR", "captured"
+    )
+
+    class TwiceCaptured:
+        """The sandbox, with a second captured attempt on the order (its pay route refuses a paid order)."""
+
+        def fetch_payment(self, payment_id: str) -> GatewayPayment | None:
+            return second if payment_id == second.id else orders.gateway().fetch_payment(payment_id)
+
+    def confirm(attempt: str) -> dict[str, Any]:
+        return {
+            "source": "confirm",
+            "payment_id": payment["id"],
+            "gateway_order_id": payment["gateway_order_id"],
+            "gateway_payment_id": attempt,
+        }
+
+    from payments import reconciler
+
+    for message in (
+        confirm(second.id),
+        confirm(first.payment.id),
+        confirm(second.id),
+        webhook_message(payment, second.id, "captured"),
+    ):
+        reconciler.reconcile(reconciler.Message.model_validate(message), TwiceCaptured, FixedClock(CAPTURED_AT))  # type: ignore[arg-type]
+    mine = api.get("/me/payments", caller=caller).json()["items"]
+    assert [(p["status"], p["gateway_payment_id"]) for p in mine] == [
+        ("refund_due", first.payment.id),
+        ("captured", second.id),
+    ]
+    assert mine[0]["status_reason"] == "duplicate_capture"
+
+
+@pytest.mark.skipif(
+    os.environ.get("DYNAMODB_ENGINE", DYNAMODB_LOCAL) == MOTO,
+    reason="moto's TransactWriteItems is not thread-safe: parallel ones are not isolated",
+)
+def test_concurrent_captures_of_one_order_record_each_once(api: Api, clock: FixedClock) -> None:
+    caller, payment = new_payment(api)
+    captures = [webhook_message(payment, gateway_payment_id(), "captured") for _ in range(3)]
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda m: run([m]), captures + captures))
+    assert all(r == {"batchItemFailures": []} for r in results)
+    mine = api.get("/me/payments", caller=caller).json()["items"]
+    assert sorted(p["gateway_payment_id"] for p in mine) == sorted(m["gateway_payment_id"] for m in captures)
+    assert sorted(p["status"] for p in mine) == ["captured", "refund_due", "refund_due"]
+    assert all(lines_paid(payment).values())
+
+
+# --- metrics for the alarms on flagged and refund_due payments ------------------------------------------------
+
+
+def published(out: str) -> dict[str, float]:
+    """Sums of each metric over the EMF blobs printed."""
+    sums: dict[str, float] = {}
+    for line in out.splitlines():
+        if '"_aws"' not in line:
+            continue
+        blob = json.loads(line)
+        for directive in blob["_aws"]["CloudWatchMetrics"]:
+            assert directive["Namespace"] == "PuneConnect"
+            for metric in directive["Metrics"]:
+                value = blob[metric["Name"]]
+                sums[metric["Name"]] = sums.get(metric["Name"], 0) + sum(value if isinstance(value, list) else [value])
+        assert blob["service"] == "payments"
+    return sums
+
+
+def test_flagged_and_refund_due_payments_are_counted_once_when_committed(
+    api: Api, clock: FixedClock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from payments import reconciler
+    from pmc_common.batches import batch_handler
+    from pmc_common.instrument import instrumented
+
+    _, short = new_payment(api)
+    _, twice = new_payment(api)
+    flag = capture_with(short, "flagged")
+    capture = webhook_message(twice, gateway_payment_id(), "captured")
+    again = webhook_message(twice, gateway_payment_id(), "captured")
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    reconciler.metrics.clear_metrics()  # earlier runs had metrics disabled: never flushed
+    handler = instrumented("payments", reconciler.logger)(
+        batch_handler("SQS", reconciler.record_handler(FixedClock(CAPTURED_AT)))
+    )
+
+    def invoke(messages: list[dict[str, Any]]) -> dict[str, float]:
+        capsys.readouterr()
+        records = [
+            {"MessageId": str(n), "ReceiptHandle": f"r{n}", "Body": json.dumps(m)} for n, m in enumerate(messages)
+        ]
+        assert handler(sqs_event(records, QUEUE_ARN), lambda_context("ReconcilerFunction")) == {"batchItemFailures": []}
+        return published(capsys.readouterr().out)
+
+    first = invoke([flag, flag, capture, again, again])
+    assert (first.get("FlaggedPayments"), first.get("RefundDuePayments")) == (1, 1)
+    assert first["Invocations"] == 1
+    repeated = invoke([flag, capture, again])  # all applied before: nothing new to count
+    assert "FlaggedPayments" not in repeated
+    assert "RefundDuePayments" not in repeated

@@ -42,6 +42,8 @@ ALLOWED: set[tuple[str, str, str]] = {
     *(("capture", f, t) for f in ("created", "pending", "failed", "expired") for t in CAPTURED_INTO),
     *(("fail", f, "failed") for f in ("created", "pending")),
     *(("expire", f, "expired") for f in ("created", "pending")),
+    # a second capture on a captured order leaves the payment as it is (a new refund_due record takes the money)
+    *(("capture", f, f) for f in ("captured", "flagged", "refund_due")),
 }
 
 
@@ -85,7 +87,7 @@ LATE = CREATED_AT + timedelta(minutes=31)
 def test_the_table_has_exactly_the_moves_of_4_6() -> None:
     assert domain.STATUSES == STATUSES
     assert {(f, t) for f, targets in NEXT.items() for t in targets} == {
-        (r.from_status, r.to_status) for r in domain.LIFECYCLE
+        (r.from_status, r.to_status) for r in domain.LIFECYCLE if r.moves_status
     }
     assert {(r.via, r.from_status, r.to_status) for r in domain.LIFECYCLE} == ALLOWED
     assert set(domain.FINAL) == {s for s, targets in NEXT.items() if not targets}
@@ -106,6 +108,40 @@ def test_every_move_is_allowed_or_refused_as_4_6_says(via: str, from_status: str
         assert refused.value.code == "illegal_transition"
         if (from_status, to_status) not in {(f, t) for _, f, t in ALLOWED} or by != "reconciler":
             assert not domain.allowed(from_status, to_status, by)
+
+
+def recorded(status: str) -> Payment:
+    """A payment in a final status as the reconciler leaves it: captured by pay_Q4m9Lr7bNc2XyA."""
+    from dataclasses import replace
+
+    reason = {"flagged": "amount_mismatch", "refund_due": "already_paid"}.get(status)
+    return replace(payment(status), gateway_payment_id="pay_Q4m9Lr7bNc2XyA", status_reason=reason)
+
+
+@pytest.mark.parametrize("status", ["captured", "flagged", "refund_due"])
+def test_a_second_capture_on_a_captured_order_leaves_it_and_records_a_duplicate(status: str) -> None:
+    original = recorded(status)
+    now = CREATED_AT + timedelta(hours=2)
+    for amount in (1208000, 5000):  # also another amount: the whole capture is refunded
+        second = {"gateway_payment_id": "pay_R5n0Ms8cOd3YzB", "amount_paise": amount, "currency": "INR"}
+        move = domain.transition(original, "capture", given=second, now=now)
+        assert move.after == original
+        assert move.rule.records == ("duplicate_capture",)
+        created = domain.duplicate_capture(original, "PAY-01JXQ5W8Z3M4N6P7R8S9T0VWXZ", second, now)
+        assert (created.id, created.status, created.status_reason) == (
+            "PAY-01JXQ5W8Z3M4N6P7R8S9T0VWXZ",
+            "refund_due",
+            "duplicate_capture",
+        )
+        assert (created.gateway_payment_id, created.captured_amount_paise) == ("pay_R5n0Ms8cOd3YzB", amount)
+        assert (created.created_at, created.captured_at, created.receipt_no) == (iso(now), iso(now), None)
+        same = ("owner_sub", "kind", "reference", "ward", "amount_paise", "lines", "rebates", "gateway_order_id")
+        assert all(getattr(created, f) == getattr(original, f) for f in same)
+    # the capture already recorded, delivered again, is refused: a repeat, nothing to apply
+    again = {"gateway_payment_id": "pay_Q4m9Lr7bNc2XyA", "amount_paise": 1208000, "currency": "INR"}
+    with pytest.raises(Conflict) as refused:
+        domain.transition(original, "capture", given=again, now=now)
+    assert refused.value.code == "same_attempt"
 
 
 @pytest.mark.parametrize("from_status", ["created", "pending", "failed", "expired"])
@@ -164,6 +200,11 @@ def test_an_open_payment_holds_its_lines_until_expires_at_whatever_its_recorded_
 def test_nothing_undoes_a_capture_and_a_late_failure_is_refused() -> None:
     for status in domain.FINAL:
         for via in VIAS:
+            if via == "capture":  # another attempt's capture changes nothing of it either (above)
+                assert domain.transition(payment(status), via, given=news("captured"), now=LATE).after == payment(
+                    status
+                )
+                continue
             with pytest.raises(Conflict):
                 domain.transition(payment(status), via, given=news("captured"), now=LATE)
 

@@ -571,6 +571,12 @@ PAST_EXPIRY = Guard(
     "The order has not expired yet",
     lambda p, given, now: now >= parse_iso(p.expires_at),
 )
+ANOTHER_ATTEMPT = Guard(
+    "another gateway payment than the one recorded",
+    "same_attempt",
+    "This capture is the one recorded",
+    lambda p, given, now: given["gateway_payment_id"] != p.gateway_payment_id,
+)
 CAPTURE = ("gateway_payment_id", "amount_paise", "currency", "lines_paid_elsewhere")
 CAPTURABLE: tuple[PaymentStatus, ...] = ("created", "pending", "failed", "expired")  # a late capture still counts
 
@@ -662,6 +668,21 @@ LIFECYCLE = lifecycle.Lifecycle[Payment](
             for status in OPEN
         ),
         *(Rule("expire", status, "expired", RECONCILER, guards=(PAST_EXPIRY,)) for status in OPEN),
+        # A second capture (another gateway payment) on an order already captured, also with another amount or on
+        # a line paid meanwhile: the payment stays as it is and the money is recorded on a new `refund_due`
+        # record (`duplicate_capture`), so no rupee captured goes unrecorded.
+        *(
+            Rule(
+                "capture",
+                status,
+                status,
+                RECONCILER,
+                ("gateway_payment_id", "amount_paise", "currency"),
+                guards=(ANOTHER_ATTEMPT,),
+                records=("duplicate_capture",),
+            )
+            for status in FINAL
+        ),
     ],
     refusals={"capture": lifecycle.Refusal("illegal_transition", "A {from_status} payment takes no capture")},
     initial=("created", "citizen"),
@@ -687,5 +708,25 @@ def transition(
     was given. Raises Conflict (409 `illegal_transition` or the guard's code) or Invalid (a message
     lacking a field); returns the move, never stores it."""
     if via == "capture" and to is None:
-        to = capture_outcome(current, given["amount_paise"], given["currency"], bool(given["lines_paid_elsewhere"]))
+        if current.status in FINAL:
+            to = current.status  # a second capture on a captured order: see duplicate_capture
+        else:
+            to = capture_outcome(current, given["amount_paise"], given["currency"], bool(given["lines_paid_elsewhere"]))
     return LIFECYCLE.apply(current, to, by=by, via=via, given=given, now=now)
+
+
+def duplicate_capture(original: Payment, payment_id: str, given: lifecycle.Given, now: datetime) -> Payment:
+    """The new record of a second capture on a captured order (4.6, the `capture` row that records
+    `duplicate_capture`): the same owner, reference, ward, lines and gateway order as `original`, created now,
+    `refund_due` with what the gateway captured; nothing allocated, no receipt. Staff refund it."""
+    return replace(
+        original,
+        id=payment_id,
+        created_at=iso(now),
+        status="refund_due",
+        status_reason="duplicate_capture",
+        gateway_payment_id=given["gateway_payment_id"],
+        captured_amount_paise=given["amount_paise"],
+        captured_at=iso(now),
+        receipt_no=None,
+    )

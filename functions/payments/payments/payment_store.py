@@ -11,7 +11,8 @@ Access patterns (keys pk and sk, beside store.py's records and links):
   `<created_at>#<id>` put in the payment's transaction and deleted in the one that moves it out of
   `created`/`pending`/`failed`/`expired`, or by `unwatch` a day after a failed or expired payment's order expired;
 - a gateway order's payment (the webhook names only the order): GetItem pk = `order#<order id>`, sk = `order`,
-  written in the payment's transaction."""
+  written in the payment's transaction (a duplicate capture's record has the same order and is not named here:
+  the reconciler finds the order's payment captured and makes the new record)."""
 
 from __future__ import annotations
 
@@ -261,11 +262,33 @@ class Application:
     locks: list[tuple[str, int]]  # line locks to release (sk, expires_at as read)
     receipt: tuple[str, int] | None  # (FY, the counter's new value) when a receipt number is allocated
     collections: list[tuple[str, str, int]]  # (pk, sk, increment)
+    created: Payment | None = None  # a new record (a duplicate capture's), put on condition that its id is new
+
+    @property
+    def moves(self) -> bool:
+        """Whether the payment read changes (a duplicate capture leaves it as it is)."""
+        return self.after != from_document(self.payment.doc)
+
+    @property
+    def exceptions(self) -> list[Payment]:
+        """The records this change makes `flagged` or `refund_due`: staff list them, and they are counted."""
+        became = [self.after] if self.moves and self.after.status in EXCEPTION_STATUSES else []
+        return became + ([self.created] if self.created is not None else [])
+
+
+def _listed(tx: Any, payment: Payment, doc: dict[str, Any]) -> None:
+    """A payment's copy in its owner's list and, when flagged or refund_due, in the staff lists (API.md 4.10):
+    city-wide and its ward's, newest created first."""
+    tx.save(PaymentsItem(_citizen_pk(payment.owner_sub), f"payment#{payment.id}", doc=doc))
+    if payment.status in EXCEPTION_STATUSES:
+        sk = f"payment#{payment.created_at}#{payment.id}"
+        for pk in _exceptions_pks(payment.status, payment.ward):
+            tx.save(PaymentsItem(pk, sk, doc=doc))
 
 
 def apply(change: Application) -> bool:
     """Commit `change`; False (nothing written) when its marker exists: applied before. Stale when anything read
-    for it changed meanwhile."""
+    for it changed meanwhile (or a new record's id was taken: planned again, it gets another)."""
     doc = document(change.after)
     payment = change.payment
     try:
@@ -274,11 +297,23 @@ def apply(change: Application) -> bool:
                 PaymentsItem(f"applied#{change.marker}", "applied", doc={"payment_id": change.after.id}),
                 condition=PaymentsItem.pk.does_not_exist(),
             )
-            tx.save(
-                PaymentsItem(payment.pk, payment.sk, doc=doc, tally=payment.version + 1),
-                condition=_at_version(payment.version),
-            )
-            tx.save(PaymentsItem(_citizen_pk(change.after.owner_sub), f"payment#{change.after.id}", doc=doc))
+            if change.moves:
+                tx.save(
+                    PaymentsItem(payment.pk, payment.sk, doc=doc, tally=payment.version + 1),
+                    condition=_at_version(payment.version),
+                )
+                _listed(tx, change.after, doc)
+                if change.after.status not in WATCHED:
+                    tx.delete(PaymentsItem(OPEN_PK, _open_sk(change.after)))
+            else:
+                tx.condition_check(PaymentsItem, payment.pk, payment.sk, condition=_at_version(payment.version))
+            if change.created is not None:
+                created = document(change.created)
+                tx.save(
+                    PaymentsItem(_payment_pk(change.created.id), PAYMENT, doc=created, tally=1),
+                    condition=PaymentsItem.pk.does_not_exist(),
+                )
+                _listed(tx, change.created, created)
             for line in change.lines:
                 tx.save(
                     PaymentsItem(line.pk, line.sk, doc=line.doc, tally=line.version + 1),
@@ -289,12 +324,6 @@ def apply(change: Application) -> bool:
                     PaymentsItem(_lock_pk(change.record_kind, change.after.reference), sk),
                     condition=PaymentsItem.expires_at == expires_at,
                 )
-            if change.after.status in EXCEPTION_STATUSES:  # staff lists (API.md 4.10): city-wide and the ward's
-                sk = f"payment#{change.after.created_at}#{change.after.id}"
-                for pk in _exceptions_pks(change.after.status, change.after.ward):
-                    tx.save(PaymentsItem(pk, sk, doc=doc))
-            if change.after.status not in WATCHED:
-                tx.delete(PaymentsItem(OPEN_PK, _open_sk(change.after)))
             if change.receipt is not None:
                 fy, number = change.receipt
                 tx.save(PaymentsItem(f"receipts#{fy}", "counter", tally=number), condition=_at_version(number - 1))

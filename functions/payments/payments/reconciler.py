@@ -6,19 +6,25 @@ payment id for an expiry) and the move, so a duplicate is a no-op; the payment m
 (its item and the owner's list copy, on the version read); on a capture the lines marked paid (each on its
 version), the FY's next receipt number from its counter (on the value read, so numbers are gap-free and never
 repeat) and the IST day's collections; the line locks released when the payment leaves `created`/`pending`.
-A move the status table refuses (a repeat, a late failure, anything after `flagged`/`refund_due`) is ignored.
+A second capture (another gateway payment) on an order already captured, flagged or refund_due leaves the payment
+as it is and puts a new `refund_due` record (`duplicate_capture`, same owner and order) with its staff-list items
+and the day's exceptions in the same transaction. A move the status table refuses (a repeat, a late failure, a
+failure or expiry after a capture) is ignored. Once a transaction committed, each record it made `flagged` or
+`refund_due` is counted in the FlaggedPayments / RefundDuePayments metric that the alarms watch.
 When something read changed meanwhile the message is read and tried again; a malformed message raises, is
 reported as a batch item failure, and reaches the DLQ after 5 receives with nothing applied."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field
 
 from payments import domain, orders, payment_store
@@ -28,9 +34,13 @@ from payments.store import RecordKind
 from pmc_common.batches import batch_handler
 from pmc_common.clock import Clock, SystemClock, financial_year, ist_date, parse_iso
 from pmc_common.errors import Conflict
+from pmc_common.ids import ulid
 from pmc_common.instrument import instrumented
 
 logger = Logger(service="payments")
+# Flushed by @instrumented once per invocation. The template sets the namespace; instrument.py's is the default,
+# so the flush Powertools makes by itself at 100 values of a metric never lacks one.
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "PuneConnect"), service="payments")
 ATTEMPTS = 8  # reads and tries again when a concurrent message moved something first
 
 
@@ -105,6 +115,8 @@ def _plan(message: Message, via: str, read: Versioned, now: datetime) -> Applica
     collections: list[tuple[str, str, int]] = []
     given: dict[str, Any] = {"gateway_payment_id": message.gateway_payment_id}
     to: domain.PaymentStatus | None = None
+    if via == "capture" and current.status in domain.FINAL:
+        return _duplicate(message, read, current, now)
     if via == "capture":
         if message.amount_paise is None or message.currency is None:
             raise ValueError("a capture names its amount and currency")
@@ -142,6 +154,43 @@ def _plan(message: Message, via: str, read: Versioned, now: datetime) -> Applica
     return Application(f"{key}#{via}", read, after, kind, lines, locks, receipt, collections)
 
 
+def _duplicate(message: Message, read: Versioned, current: domain.Payment, now: datetime) -> Application | None:
+    """A capture on an order whose payment is captured, flagged or refund_due: if it is another gateway payment
+    than the one recorded, its money goes on a new `refund_due` record (`duplicate_capture`) counted in the
+    day's exceptions, the payment left as read; the same one is a repeat (None: ignored)."""
+    if message.amount_paise is None or message.currency is None:
+        raise ValueError("a capture names its amount and currency")
+    given = {
+        "gateway_payment_id": message.gateway_payment_id,
+        "amount_paise": message.amount_paise,
+        "currency": message.currency,
+    }
+    try:
+        move = domain.transition(current, "capture", given=given, now=now)
+    except Conflict:
+        return None
+    if "duplicate_capture" not in move.rule.records:
+        raise AssertionError(f"a capture on a {current.status} payment records a duplicate capture")
+    created = domain.duplicate_capture(current, f"PAY-{ulid(now)}", given, now)
+    cell = f"exceptions#{created.status}#{created.ward}"
+    collections = [
+        (f"collections#{ist_date(now)}", f"{cell}#count", 1),
+        (f"collections#{ist_date(now)}", f"{cell}#amount", message.amount_paise),
+    ]
+    marker = f"{message.gateway_payment_id}#capture"
+    return Application(marker, read, move.after, _record_kind(current), [], [], None, collections, created=created)
+
+
+# The alarms of template.yaml watch these (EMF, namespace POWERTOOLS_METRICS_NAMESPACE): one per record that
+# became flagged or refund_due, counted once its transaction committed.
+EXCEPTION_METRICS = {"flagged": "FlaggedPayments", "refund_due": "RefundDuePayments"}
+
+
+def _count_exceptions(change: Application) -> None:
+    for payment in change.exceptions:
+        metrics.add_metric(name=EXCEPTION_METRICS[payment.status], unit=MetricUnit.Count, value=1)
+
+
 def reconcile(message: Message, gateway: Callable[[], Gateway], clock: Clock) -> str:
     """Apply one message; what happened: `applied`, `duplicate`, `ignored`."""
     news = _news(message, gateway)
@@ -165,7 +214,10 @@ def reconcile(message: Message, gateway: Callable[[], Gateway], clock: Clock) ->
         if payment_store.applied(change.marker):
             return "duplicate"
         try:
-            return "applied" if payment_store.apply(change) else "duplicate"
+            if not payment_store.apply(change):
+                return "duplicate"
+            _count_exceptions(change)  # committed, and by this delivery only
+            return "applied"
         except Stale:
             if attempt + 1 == ATTEMPTS:
                 raise
