@@ -1,6 +1,7 @@
 """The API Gateway HTTP API emulation: an ASGI app that routes as API Gateway does, verifies JWTs, answers
 CORS as the template's CorsConfiguration says (local.cors), invokes handlers with v2 events, and serves
-/_local/* helpers (health, token, schedules, the SMS sent), /admin/, /openapi.json and Swagger UI at /docs.
+/_local/* helpers (health, token, schedules, the SMS sent), the local-only apps of LOCAL_APPS (the sandbox
+gateway, API.md 4.11), /admin/, /openapi.json and Swagger UI at /docs.
 
 Answers 401, 404 and 413 itself as problem+json; logs one line per request, never a token, body or query.
 /_local/health answers 503 problem+json naming each function whose init failed or whose last invocation
@@ -9,6 +10,7 @@ raised (API.md 7 extended: `functions`), until that function next succeeds."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
 import re
@@ -26,7 +28,7 @@ import anyio.to_thread
 from starlette.staticfiles import StaticFiles
 
 from local import apidocs, cors, events, jsonbody
-from local.runtime import LambdaRuntime
+from local.runtime import Handler, LambdaRuntime
 from local.template import ACCOUNT_ID, REGION, HttpRoute, Schedule, Template
 from local.tokens import InvalidToken, InvalidTokenRequest, TokenAuthority
 
@@ -148,6 +150,34 @@ class Router:
         return parameters if len(route_segments) == len(request_segments) else None
 
 
+# ------------------------------------------------------------------- local-only apps
+
+
+@dataclass(frozen=True)
+class LocalApp:
+    """An app the local stack serves under `prefix` beside the API, never in template.yaml: its Lambda-style
+    `handler` (module.attribute) runs inside `function`'s execution environment (that function's code, module
+    state and environment variables), with a v2 event as for a public route (no token read)."""
+
+    prefix: str
+    function: str
+    handler: str
+
+    @property
+    def route_key(self) -> str:
+        return f"ANY {self.prefix}{{proxy+}}"
+
+
+# The sandbox gateway (API.md 4.11): the payments API's environment, where its gateway and its webhook live.
+LOCAL_APPS = (LocalApp("/sandbox-gateway/", "PaymentsApiFunction", "payments.sandbox.handler"),)
+
+
+def _load_handler(dotted: str) -> Handler:
+    module_name, _, attribute = dotted.rpartition(".")
+    handler: Handler = getattr(importlib.import_module(module_name), attribute)
+    return handler
+
+
 # ------------------------------------------------------------------- the app
 
 
@@ -173,6 +203,7 @@ class Gateway:
         self._openapi_lock = threading.Lock()
         self.cors = cors.from_template(template)
         self.ready = threading.Event()
+        self.local_apps = [a for a in LOCAL_APPS if a.function in template.functions]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -238,6 +269,11 @@ class Gateway:
     async def _respond(self, scope: Scope, receive: Receive, method: str, raw_path: str, request_id: str) -> Reply:
         if raw_path == "/_local" or raw_path.startswith("/_local/"):
             return await self._local(scope, receive, method, raw_path, request_id)
+        local_app = next((a for a in self.local_apps if raw_path.startswith(a.prefix)), None)
+        if local_app is not None:
+            if not self.ready.is_set():
+                return problem(503, "unavailable", "The local stack is still starting", raw_path, request_id)
+            return await self._invoke_local_app(scope, receive, local_app, raw_path, request_id)
         if self.cors is not None and _is_preflight(scope, raw_path):  # API Gateway answers it, on any path
             headers = self.cors.preflight(_header(scope, "origin"), _header(scope, "access-control-request-headers"))
             return Reply(204, headers)
@@ -305,6 +341,40 @@ class Gateway:
         except Exception:
             log.exception("%s raised", route.function)
             return problem(500, "internal", "The function failed; see the local stack's log", raw_path, request_id)
+        return Reply(reply.status, reply.headers, reply.body)
+
+    async def _invoke_local_app(
+        self, scope: Scope, receive: Receive, local_app: LocalApp, raw_path: str, request_id: str
+    ) -> Reply:
+        try:
+            body = await _read_body(scope, receive, MAX_HELPER_BODY_BYTES)
+        except PayloadTooLarge as exc:
+            return problem(413, "payload-too-large", str(exc), raw_path, request_id)
+        headers = [(bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in scope.get("headers") or []]
+        client = scope.get("client") or ("127.0.0.1", 0)
+        request = events.HttpRequest(
+            method=str(scope["method"]).upper(),
+            raw_path=raw_path,
+            raw_query_string=bytes(scope.get("query_string") or b"").decode("latin-1"),
+            headers=headers,
+            body=body,
+            source_ip=str(client[0]),
+            protocol=f"HTTP/{scope.get('http_version', '1.1')}",
+        )
+        proxy = {"proxy": unquote(raw_path.removeprefix(local_app.prefix))}
+        event = events.http_api_event(request, local_app.route_key, proxy, None, str(uuid.uuid4()))
+        function = self.template.functions[local_app.function]
+
+        def invoke() -> Any:
+            context = events.LambdaContext(function.logical_id, function.memory_size, function.timeout)
+            return _load_handler(local_app.handler)(event, context)
+
+        try:
+            result = await asyncio.wrap_future(self.runtime.submit_call(local_app.function, invoke))
+            reply = events.http_result(result)
+        except Exception:
+            log.exception("%s raised in %s", local_app.handler, local_app.function)
+            return problem(500, "internal", "The local app failed; see the local stack's log", raw_path, request_id)
         return Reply(reply.status, reply.headers, reply.body)
 
     # -------------------------------------------------------------- helpers
@@ -414,7 +484,8 @@ class Gateway:
 
 
 DOCS_ASSETS = "/docs/assets/"
-_LOCAL_ONLY = ("/_local", "/docs", "/openapi.json", "/admin")  # served by the local stack, not part of the API
+# served by the local stack, not part of the API
+_LOCAL_ONLY = ("/_local", "/docs", "/openapi.json", "/admin", *(a.prefix.rstrip("/") for a in LOCAL_APPS))
 
 
 def _is_api_path(raw_path: str) -> bool:

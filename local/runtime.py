@@ -186,7 +186,12 @@ class LambdaRuntime:
 
     def call(self, logical_id: str, work: Callable[[], T]) -> T:
         """Run `work` inside the function's environment, after its init (e.g. reading its app's OpenAPI)."""
-        return self.environment(logical_id).submit(lambda handler: work(), invocation=False).result()
+        return self.submit_call(logical_id, work).result()
+
+    def submit_call(self, logical_id: str, work: Callable[[], T]) -> Future[T]:
+        """Queue `work` to the function's environment, after its init; not an invocation of its handler, so a
+        failure of `work` is the caller's, not the function's (/_local/health does not count it)."""
+        return self.environment(logical_id).submit(lambda handler: work(), invocation=False)
 
     def handler(self, logical_id: str) -> Handler:
         """The function's handler, initialised in its environment (a cold start if it was not yet)."""

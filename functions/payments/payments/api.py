@@ -7,7 +7,7 @@ Routes only parse, authorize, call the domain and the store, and shape the reply
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger
@@ -55,22 +55,25 @@ cursors = Cursors(settings().cursor_secret)
 PaymentKey = Annotated[Retry, Depends(idempotency(required=True))]
 
 
-def _property_dues(record: PropertyRecord, today: date) -> domain.PropertyDues:
-    return domain.property_dues(record.property_id, record.lines, today)
+def _property_dues(record: PropertyRecord, now: datetime) -> domain.PropertyDues:
+    """Dues at `now` (its IST date), a line held by an open payment `in_payment` (4.4, 4.5): one Query."""
+    held = payment_store.held_lines("property", record.property_id, int(now.timestamp()))
+    return domain.property_dues(record.property_id, record.lines, ist_date(now), held)
 
 
-def _water_bills(record: WaterConnection, today: date) -> domain.WaterBills:
-    return domain.water_bills(record.consumer_no, record.bills, today)
+def _water_bills(record: WaterConnection, now: datetime) -> domain.WaterBills:
+    held = payment_store.held_lines("water", record.consumer_no, int(now.timestamp()))
+    return domain.water_bills(record.consumer_no, record.bills, ist_date(now), held)
 
 
-def _property_link(record: PropertyRecord, linked_at: str, today: date) -> dict[str, Any]:
-    total = _property_dues(record, today).total_paise
-    return shaped(PropertyLinkView, record, outstanding_paise=total, as_of=today, linked_at=linked_at)
+def _property_link(record: PropertyRecord, linked_at: str, now: datetime) -> dict[str, Any]:
+    total = _property_dues(record, now).total_paise
+    return shaped(PropertyLinkView, record, outstanding_paise=total, as_of=ist_date(now), linked_at=linked_at)
 
 
-def _water_link(record: WaterConnection, linked_at: str, today: date) -> dict[str, Any]:
-    total = _water_bills(record, today).total_paise
-    return shaped(WaterLinkView, record, outstanding_paise=total, as_of=today, linked_at=linked_at)
+def _water_link(record: WaterConnection, linked_at: str, now: datetime) -> dict[str, Any]:
+    total = _water_bills(record, now).total_paise
+    return shaped(WaterLinkView, record, outstanding_paise=total, as_of=ist_date(now), linked_at=linked_at)
 
 
 # --- public quick views --------------------------------------------------------------------------
@@ -79,14 +82,14 @@ def _water_link(record: WaterConnection, linked_at: str, today: date) -> dict[st
 @app.get("/properties/{property_id}", response_model=PropertyQuickView, name="get_property")
 def property_quick_view(property_id: str, clock: Now) -> Response:
     record = access.known_property(property_id)
-    today = ist_date(clock.now())
+    now = clock.now()
     return json_response(
         shaped(
             PropertyQuickView,
             record,
             owner_name_masked=domain.masked_name(record.owner_name),
-            outstanding_paise=_property_dues(record, today).total_paise,
-            as_of=today,
+            outstanding_paise=_property_dues(record, now).total_paise,
+            as_of=ist_date(now),
         )
     )
 
@@ -94,14 +97,14 @@ def property_quick_view(property_id: str, clock: Now) -> Response:
 @app.get("/water-connections/{consumer_no}", response_model=WaterQuickView, name="get_water_connection")
 def water_quick_view(consumer_no: str, clock: Now) -> Response:
     record = access.known_connection(consumer_no)
-    today = ist_date(clock.now())
+    now = clock.now()
     return json_response(
         shaped(
             WaterQuickView,
             record,
             owner_name_masked=domain.masked_name(record.owner_name),
-            outstanding_paise=_water_bills(record, today).total_paise,
-            as_of=today,
+            outstanding_paise=_water_bills(record, now).total_paise,
+            as_of=ist_date(now),
         )
     )
 
@@ -121,7 +124,7 @@ def link_property(body: PropertyLinkBody, caller: CitizenCaller, clock: Now) -> 
     now = clock.now()
     links.check_owner(caller.sub, body.owner_name, record.owner_name, now)
     created, linked_at = links.link("property", caller.sub, record.property_id, now)
-    view = _property_link(record, linked_at, ist_date(now))
+    view = _property_link(record, linked_at, now)
     if not created:
         return json_response(view)
     return json_response(view, 201, {"Location": f"/me/properties/{record.property_id}/dues"})
@@ -129,8 +132,8 @@ def link_property(body: PropertyLinkBody, caller: CitizenCaller, clock: Now) -> 
 
 @app.get("/me/properties", response_model=Page[PropertyLinkView], name="list_my_properties")
 def my_properties(caller: CitizenCaller, clock: Now) -> Response:
-    today = ist_date(clock.now())
-    items = [_property_link(record, linked_at, today) for record, linked_at in links.linked_properties(caller.sub)]
+    now = clock.now()
+    items = [_property_link(record, linked_at, now) for record, linked_at in links.linked_properties(caller.sub)]
     return json_response({"items": items, "next_cursor": None})
 
 
@@ -144,7 +147,7 @@ def unlink_property(property_id: str, caller: CitizenCaller) -> Response:
 @app.get("/me/properties/{property_id}/dues", response_model=PropertyDuesView, name="get_property_dues")
 def property_dues(property_id: str, caller: CitizenCaller, clock: Now) -> Response:
     record, _ = access.linked_property(property_id, caller)
-    return json_response(shaped(PropertyDuesView, asdict(_property_dues(record, ist_date(clock.now())))))
+    return json_response(shaped(PropertyDuesView, asdict(_property_dues(record, clock.now()))))
 
 
 # --- a citizen's water connections ---------------------------------------------------------------
@@ -162,7 +165,7 @@ def link_water_connection(body: WaterLinkBody, caller: CitizenCaller, clock: Now
     now = clock.now()
     links.check_owner(caller.sub, body.owner_name, record.owner_name, now)
     created, linked_at = links.link("water", caller.sub, record.consumer_no, now)
-    view = _water_link(record, linked_at, ist_date(now))
+    view = _water_link(record, linked_at, now)
     if not created:
         return json_response(view)
     return json_response(view, 201, {"Location": f"/me/water-connections/{record.consumer_no}/bills"})
@@ -170,8 +173,8 @@ def link_water_connection(body: WaterLinkBody, caller: CitizenCaller, clock: Now
 
 @app.get("/me/water-connections", response_model=Page[WaterLinkView], name="list_my_water_connections")
 def my_water_connections(caller: CitizenCaller, clock: Now) -> Response:
-    today = ist_date(clock.now())
-    items = [_water_link(record, linked_at, today) for record, linked_at in links.linked_connections(caller.sub)]
+    now = clock.now()
+    items = [_water_link(record, linked_at, now) for record, linked_at in links.linked_connections(caller.sub)]
     return json_response({"items": items, "next_cursor": None})
 
 
@@ -185,7 +188,7 @@ def unlink_water_connection(consumer_no: str, caller: CitizenCaller) -> Response
 @app.get("/me/water-connections/{consumer_no}/bills", response_model=WaterBillsView, name="get_water_bills")
 def water_bills(consumer_no: str, caller: CitizenCaller, clock: Now) -> Response:
     record, _ = access.linked_connection(consumer_no, caller)
-    return json_response(shaped(WaterBillsView, asdict(_water_bills(record, ist_date(clock.now())))))
+    return json_response(shaped(WaterBillsView, asdict(_water_bills(record, clock.now()))))
 
 
 # --- payments (4.5) ------------------------------------------------------------------------------

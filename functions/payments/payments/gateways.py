@@ -124,17 +124,23 @@ def gateway_id(prefix: Literal["order", "pay"]) -> str:
 
 
 class SandboxLedger(Protocol):
-    """Where the sandbox keeps its orders and attempts: memory in tests, a table on the local stack."""
+    """Where the sandbox keeps its orders and attempts: memory in unit tests, PaymentsTable on the local stack
+    (payments.sandbox_ledger), so every payments function of the stack sees the same orders and attempts."""
 
     def put_order(self, order: GatewayOrder) -> None: ...
 
     def get_order(self, order_id: str) -> GatewayOrder | None: ...
 
-    def put_payment(self, payment: GatewayPayment) -> None: ...
+    def add_attempt(self, payment: GatewayPayment, order: GatewayOrder) -> bool:
+        """Record an attempt with its order's new status (`order`) at once, on condition that the order is not
+        paid: False (nothing recorded) when it is, also when a concurrent attempt just captured it."""
+        ...
 
     def get_payment(self, payment_id: str) -> GatewayPayment | None: ...
 
-    def order_payments(self, order_id: str) -> list[GatewayPayment]: ...
+    def order_payments(self, order_id: str) -> list[GatewayPayment]:
+        """The order's attempts, oldest first."""
+        ...
 
 
 class InMemorySandboxLedger:
@@ -148,8 +154,13 @@ class InMemorySandboxLedger:
     def get_order(self, order_id: str) -> GatewayOrder | None:
         return self._orders.get(order_id)
 
-    def put_payment(self, payment: GatewayPayment) -> None:
+    def add_attempt(self, payment: GatewayPayment, order: GatewayOrder) -> bool:
+        stored = self._orders.get(order.id)
+        if stored is None or stored.status == "paid":
+            return False
         self._payments[payment.id] = payment
+        self._orders[order.id] = order
+        return True
 
     def get_payment(self, payment_id: str) -> GatewayPayment | None:
         return self._payments.get(payment_id)
@@ -260,8 +271,9 @@ class SandboxGateway(_Signatures):
         if amount < 1:
             raise ValueError("amount_paise must be at least 1")
         payment = GatewayPayment(self._new_id("pay"), order.id, amount, order.currency, outcome)
-        self._ledger.put_payment(payment)
-        self._ledger.put_order(replace(order, status="paid" if outcome == "captured" else "attempted"))
+        moved = replace(order, status="paid" if outcome == "captured" else "attempted")
+        if not self._ledger.add_attempt(payment, moved):
+            raise Conflict("this sandbox order is already paid", code="order_already_paid")  # paid meanwhile
         signature = checkout_signature(self._key_secret, order.id, payment.id) if outcome == "captured" else None
         return SandboxAttempt(payment, signature, signed_webhook(self._webhook_secret, payment, self._new_event_id()))
 

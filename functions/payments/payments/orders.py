@@ -31,8 +31,15 @@ LOCAL_BASE_URL = "http://127.0.0.1:{port}"
 
 @cache
 def gateway() -> Gateway:
-    """The configured gateway, once per process (the sandbox keeps its orders in this process's memory)."""
-    return gateway_from(load(GatewaySettings))
+    """The configured gateway, once per process. The sandbox keeps its orders and attempts in PaymentsTable,
+    so the API, the reconciler and stale_payments of the local stack all see the same ones (imported only
+    then: a deployed function never loads the sandbox's ledger)."""
+    settings = load(GatewaySettings)
+    if settings.payment_gateway != "sandbox":
+        return gateway_from(settings)
+    from payments.sandbox_ledger import TableSandboxLedger
+
+    return gateway_from(settings, TableSandboxLedger())
 
 
 def _checkout_url(order_id: str) -> str | None:
