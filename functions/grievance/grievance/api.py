@@ -25,6 +25,7 @@ from grievance.models import (
     StaffChange,
     StatsView,
 )
+from grievance.open311 import routes as open311
 from grievance.settings import settings
 from grievance.views import detail, names
 from pmc_common import geo, ids
@@ -49,7 +50,8 @@ QueueStatus = Literal[
 
 logger = Logger(service="grievance")
 cursors = Cursors(settings().cursor_secret)
-app = create_app("grievance", "PuneConnect grievances", logger)
+# Open311's POST takes a form, not JSON (API.md 6): its routes read their own bodies, bounded (grievance.open311)
+app = create_app("grievance", "PuneConnect grievances", logger, raw_body_paths=("/open311/",))
 
 
 # --- citizens ------------------------------------------------------------------------------------
@@ -313,5 +315,6 @@ def staff_stats(caller: StaffCaller, clock: Now, ward: Ward | None = None) -> Re
     return json_response(shaped(StatsView, stats))
 
 
+open311.register(app)  # Open311 GeoReport v2 and its admin key routes (API.md 6)
 reference.load()  # at init: no request pays for it, and SnapStart's snapshot holds it
 handler = lambda_handler(app, "grievance", logger)

@@ -92,3 +92,12 @@ def views(grievance_id: str, now: datetime) -> list[dict[str, Any]]:
         key=lambda p: (p.created_at, p.id),
     )
     return [view(p, now) for p in shown]
+
+
+def first_thumbnail_url(grievance_id: str) -> str | None:
+    """A signed GET of the thumbnail of a grievance's first ready photo (Open311's media_url leads here);
+    None when it has none."""
+    ready = sorted(
+        (p for p in photo_store.photos(grievance_id) if p.status == "ready"), key=lambda p: (p.created_at, p.id)
+    )
+    return _signed_get(key(grievance_id, ready[0].id, "thumb")) if ready else None

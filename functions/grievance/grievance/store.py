@@ -31,6 +31,9 @@ of the index holds what the filter needs (no filter expressions), and each Query
 - resolved grievances by resolved_at for auto-close: ResolvedByTime (sparse)
 - open grievances of a category near a point: NearbyBySpot (sparse: nearby_key = category#geohash7 while
   open, nearby_spot = geohash12#id), read best first by pmc_common.nearest
+- Open311 request lists by requested time (issue 19): Open311ByRequested (open311_key = category#open|closed,
+  open311_sk = created_at#id), one partition per service code and Open311 status, read newest first
+  inside the date window (grievance.open311.store)
 Every change of a grievance is one conditional UpdateItem on its version, in one transaction with
 the counters and due markers it moves and the outbox items of the events it emits; no list is ever a Scan."""
 
@@ -38,7 +41,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, fields, replace
 from itertools import chain, count
 from typing import Any
@@ -157,6 +160,15 @@ class NearbyBySpot(GlobalSecondaryIndex["GrievanceItem"]):
     nearby_spot = UnicodeAttribute(range_key=True)
 
 
+class Open311ByRequested(GlobalSecondaryIndex["GrievanceItem"]):
+    class Meta:
+        index_name = "Open311ByRequested"
+        projection = AllProjection()
+
+    open311_key = UnicodeAttribute(hash_key=True)
+    open311_sk = UnicodeAttribute(range_key=True)
+
+
 class GrievanceItem(dynamo.TableModel):
     class Meta:
         table_name = grievances_table_name()
@@ -183,6 +195,9 @@ class GrievanceItem(dynamo.TableModel):
     resolved_sk = UnicodeAttribute(null=True)
     nearby_key = UnicodeAttribute(null=True)
     nearby_spot = UnicodeAttribute(null=True)
+    open311_key = UnicodeAttribute(null=True)
+    open311_sk = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # epoch seconds (the table's TTL): Open311 rate-limit windows
 
     by_citizen = ByCitizen()
     by_ward_status = ByWardStatus()
@@ -194,6 +209,7 @@ class GrievanceItem(dynamo.TableModel):
     open_by_due = OpenByDue()
     resolved_by_time = ResolvedByTime()
     nearby_by_spot = NearbyBySpot()
+    open311_by_requested = Open311ByRequested()
 
 
 INDEX_KEYS = (
@@ -211,6 +227,8 @@ INDEX_KEYS = (
     "resolved_sk",
     "nearby_key",
     "nearby_spot",
+    "open311_key",
+    "open311_sk",
 )
 _DOC_FIELDS = tuple(f.name for f in fields(Grievance) if f.name not in (*COUNTED, "version"))
 
@@ -234,6 +252,8 @@ def index_keys(g: Grievance) -> dict[str, str | None]:
         "resolved_sk": f"{g.resolved_at}#{g.id}" if g.status == "resolved" else None,
         "nearby_key": f"{g.category}#{encode(g.lat, g.lng, NEARBY_PRECISION)}" if located else None,  # type: ignore[arg-type]
         "nearby_spot": spot_key(g.lat, g.lng, g.id) if located else None,  # type: ignore[arg-type]
+        "open311_key": f"{g.category}#{'open' if is_open else 'closed'}",
+        "open311_sk": f"{g.created_at}#{g.id}",
     }
 
 
@@ -323,17 +343,23 @@ def _write_events(tx: TransactWrite, before: Grievance | None, after: Grievance)
         tx.save(OutboxItem.item(after.id, event), condition=OutboxItem.pk.does_not_exist())
 
 
-def create(change: StatusChange) -> Grievance:
+Companions = Callable[[Grievance], list[GrievanceItem]]
+
+
+def create(change: StatusChange, companions: Companions | None = None) -> Grievance:
     """Store a new grievance and count it, in one transaction, and return it as stored. Its id is random
-    (API.md 1.2): when it is taken, another is drawn for the same month, so the stored id may differ."""
+    (API.md 1.2): when it is taken, another is drawn for the same month, so the stored id may differ.
+    `companions` gives items to put in the same transaction for the id finally drawn (an Open311 request's
+    token and contact fields), each only if new."""
     g = change.grievance
     candidates = chain([g], (replace(g, id=ids.grievance_id(parse_iso(g.created_at))) for _ in count()))
     return dynamo.with_fresh_id(
-        lambda: next(candidates), lambda candidate: _create_once(replace(change, grievance=candidate))
+        lambda: next(candidates),
+        lambda candidate: _create_once(replace(change, grievance=candidate), companions),
     )
 
 
-def _create_once(change: StatusChange) -> bool:
+def _create_once(change: StatusChange, companions: Companions | None = None) -> bool:
     """False when the grievance's id is taken: nothing written."""
     g = change.grievance
     item = GrievanceItem(
@@ -345,6 +371,8 @@ def _create_once(change: StatusChange) -> bool:
 
     def writes(tx: TransactWrite) -> None:
         tx.save(item, condition=GrievanceItem.pk.does_not_exist())
+        for companion in companions(g) if companions else ():
+            tx.save(companion, condition=GrievanceItem.pk.does_not_exist())
         _move_counters(tx, None, g)
         _move_markers(tx, None, g)
         _write_events(tx, None, g)
