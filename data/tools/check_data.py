@@ -16,6 +16,7 @@ from shapely.prepared import prep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_payments
+import make_survey
 import simplify_wards
 
 DATA = Path(__file__).resolve().parent.parent
@@ -474,6 +475,122 @@ states = Counter(
 if min(states["paid"], states["partly"], states["unpaid"]) < 20:
     err(f"properties: need paid, partly paid and unpaid lines, have {dict(states)}")
 
+# surveys (API.md 5.2, 5.3; issue 18): the city perception survey, open; a closed one with seeded responses
+QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+RESPONSE_ID = re.compile(rf"^RSP-{CROCK}{{26}}$")
+SURVEY_ID = re.compile(rf"^SUR-{CROCK}{{8}}$")
+ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+QUESTION_KEYS = ["id", "type", "audience", "required", "min", "max", "options", "text"]
+SURVEY_KEYS = [
+    "id",
+    "status",
+    "audience",
+    "title",
+    "description",
+    "questions",
+    "created_at",
+    "opened_at",
+    "closed_at",
+    "sample",
+    "responses",
+]
+
+
+def survey_answer_ok(q, value):
+    if q["type"] in ("rating", "nps"):
+        return isinstance(value, int) and not isinstance(value, bool) and q["min"] <= value <= q["max"]
+    offered = [o["id"] for o in q["options"]]
+    if q["type"] == "single_choice":
+        return value in offered
+    if q["type"] == "multi_choice":
+        return (
+            isinstance(value, list)
+            and len(set(value)) == len(value)
+            and set(value) <= set(offered)
+            and q["min"] <= len(value) <= q["max"]
+        )
+    return (
+        isinstance(value, str)
+        and value == value.strip()
+        and q["min"] <= len(value) <= q["max"]
+        and not CONTROL.search(value)
+    )
+
+
+surveys = load(make_survey.NAME)
+if surveys != make_survey.build()[make_survey.NAME]:
+    err(f"{make_survey.NAME}: differs from what tools/make_survey.py writes (run it)")
+for sv in surveys:
+    where = f"surveys[{sv.get('id')}]"
+    keys(where, sv, SURVEY_KEYS)
+    if not SURVEY_ID.match(sv["id"]) or sv["sample"] is not True or sv["audience"] != "all":
+        err(f"{where}: bad id, sample flag or audience")
+    bilingual(f"{where}.title", sv["title"], 3, 200)
+    bilingual(f"{where}.description", sv["description"], 1, 1000)
+    qids = [q["id"] for q in sv["questions"]]
+    if len(set(qids)) != len(qids) or not 1 <= len(qids) <= 100:
+        err(f"{where}: question ids repeat or 1-100 questions broken")
+    for q in sv["questions"]:
+        keys(f"{where}.{q['id']}", q, QUESTION_KEYS)
+        bilingual(f"{where}.{q['id']}.text", q["text"], 1, 500)
+        if not QUESTION_ID.match(q["id"]) or q["audience"] not in ("all", "citizen", "tourist"):
+            err(f"{where}.{q['id']}: bad id or audience")
+        choice = q["type"] in ("single_choice", "multi_choice")
+        if choice != bool(q["options"]) or (choice and not 2 <= len(q["options"]) <= 20):
+            err(f"{where}.{q['id']}: options do not fit type {q['type']}")
+        for o in q["options"]:
+            if not QUESTION_ID.match(o["id"]):
+                err(f"{where}.{q['id']}: bad option id {o['id']}")
+            bilingual(f"{where}.{q['id']}.{o['id']}", o["text"], 1, 200)
+        bounds = {"rating": (0, 10), "nps": (0, 10), "multi_choice": (1, len(q["options"])), "text": (1, 2000)}
+        if q["type"] in bounds:
+            lo, hi = bounds[q["type"]]
+            if not (isinstance(q["min"], int) and isinstance(q["max"], int) and lo <= q["min"] <= q["max"] <= hi):
+                err(f"{where}.{q['id']}: min/max outside {lo}..{hi}")
+        elif (q["min"], q["max"]) != (None, None):
+            err(f"{where}.{q['id']}: single_choice min/max must be null")
+    questions = {q["id"]: q for q in sv["questions"]}
+    times = [r["submitted_at"] for r in sv["responses"]]
+    if times != sorted(times) or len({r["id"] for r in sv["responses"]}) != len(times):
+        err(f"{where}: responses not in submission order or ids repeat")
+    for r in sv["responses"]:
+        rw = f"{where}.responses[{r.get('id')}]"
+        keys(rw, r, ["id", "submitted_at", "respondent_type", "channel", "answers"])
+        if (
+            not RESPONSE_ID.match(r["id"])
+            or not ISO_Z.match(r["submitted_at"])
+            or r["channel"] not in ("anonymous", "signed_in")
+        ):
+            err(f"{rw}: bad id, time or channel")
+        if not sv["opened_at"] <= r["submitted_at"] <= (sv["closed_at"] or "9999"):
+            err(f"{rw}: submitted outside the survey's open period")
+        for qid, value in r["answers"].items():
+            q = questions.get(qid)
+            if q is None or q["audience"] not in ("all", r["respondent_type"]) or not survey_answer_ok(q, value):
+                err(f"{rw}: bad answer to {qid}")
+        for q in sv["questions"]:
+            if q["required"] and q["audience"] in ("all", r["respondent_type"]) and q["id"] not in r["answers"]:
+                err(f"{rw}: required {q['id']} unanswered")
+by_status = {sv["status"]: sv for sv in surveys}
+city_survey, closed_survey = by_status.get("open"), by_status.get("closed")
+if city_survey is None or len(city_survey["questions"]) < 12 or city_survey["responses"]:
+    err("surveys: need the open city survey, at least 12 questions, no seeded responses")
+else:
+    city_types = {q["type"] for q in city_survey["questions"]}
+    if (
+        city_types != {"rating", "nps", "single_choice", "multi_choice", "text"}
+        or [q["type"] for q in city_survey["questions"]].count("nps") != 1
+    ):
+        err(f"surveys: the city survey needs ratings, one nps, single and multi choice and text, has {city_types}")
+    if not {"citizen", "tourist", "all"} <= {q["audience"] for q in city_survey["questions"]}:
+        err("surveys: the city survey needs citizen-only and tourist-only questions")
+    topics = " ".join(q["text"]["en"].lower() for q in city_survey["questions"])
+    for topic in ("clean", "water", "road", "safe", "transport", "parks", "complaint", "overall"):
+        if topic not in topics:
+            err(f"surveys: the city survey asks nothing about {topic}")
+if closed_survey is None or not closed_survey["responses"] or closed_survey["closed_at"] is None:
+    err("surveys: need a closed survey with seeded responses")
+
 # ids unique across all files too
 all_ids = [r["id"] for rows in (contacts, offices, facilities, whos) for r in rows]
 if len(all_ids) != len(set(all_ids)):
@@ -491,5 +608,6 @@ print(
     f"OK: {len(ward_geom)} wards, {len(offices)} offices ({dict(types)}), {len(facilities)} facilities "
     f"({sum(not f['sample'] for f in facilities)} real), {len(contacts)} contacts, {len(departments)} departments, "
     f"{len(whos)} who's who, {len(griev)} grievance categories, {len(property_rows)} properties, "
-    f"{len(connection_rows)} water connections, {size} bytes"
+    f"{len(connection_rows)} water connections, {len(surveys)} surveys "
+    f"({sum(len(sv['responses']) for sv in surveys)} seeded responses), {size} bytes"
 )
