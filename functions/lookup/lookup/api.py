@@ -5,6 +5,7 @@ Routes only parse, authorize, call the domain and the store, and shape the reply
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
@@ -12,6 +13,9 @@ from pydantic import BaseModel
 
 from lookup import domain, store, wards
 from lookup.models import (
+    CityUpdateCreate,
+    CityUpdatePatch,
+    CityUpdateView,
     ContactIn,
     ContactView,
     DepartmentView,
@@ -21,23 +25,27 @@ from lookup.models import (
     OfficeIn,
     OfficeType,
     OfficeView,
+    UpdateCategory,
+    UpdateStatus,
     WardOfficeView,
     WardView,
     WhoIn,
     WhoView,
+    WithdrawBody,
 )
-from pmc_common import geo, ids
+from pmc_common import access, geo, ids
 from pmc_common.app import Now, Query, Request, Response, create_app, lambda_handler
-from pmc_common.auth import AdminCaller
+from pmc_common.auth import AdminCaller, StaffCaller
 from pmc_common.caching import cached_json, etag_of, render, require_current
 from pmc_common.clock import iso
 from pmc_common.errors import Invalid, NotFound
 from pmc_common.models import Slug, Ward
 from pmc_common.paging import Cursors, Page
 from pmc_common.settings import CommonSettings, load
-from pmc_common.views import shaped
+from pmc_common.views import json_response, shaped
 
 REFERENCE_MAX_AGE = 300
+UPDATES_MAX_AGE = 60  # API.md 2.1: city updates change within the hour (a cut announced, withdrawn)
 WARDS_MAX_AGE = 86_400  # ward boundaries change with a PMC reorganisation, not daily (issue 16)
 DEFAULT_RADIUS_M = 2_000  # API.md 2.3
 
@@ -189,6 +197,126 @@ def _read(kind: str, prefix: str, item_id: str) -> store.Stored:
     if found is None:
         raise NotFound(f"No {kind.replace('_', ' ')} with that id")
     return found
+
+
+# --- city updates (API.md 2.4) ------------------------------------------------------------------
+
+
+@app.get("/city-updates", response_model=Page[CityUpdateView], name="list_city_updates")
+def city_updates(
+    request: Request,
+    clock: Now,
+    ward: Ward | None = None,
+    category: UpdateCategory | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: str | None = None,
+) -> Response:
+    """Active updates, newest start first: a ward's and the city-wide ones, or every ward's without `ward`."""
+    filters = {"ward": ward, "category": category, "limit": limit}
+    after = _position(cursors.decode(cursor, "/city-updates", filters))
+    now = clock.now()
+    docs, last = store.live_page(
+        domain.audiences(ward),
+        domain.live_since(now),
+        iso(now),
+        lambda d: domain.listed(d, category, now),
+        limit,
+        after,
+    )
+    page = envelope([_update_view(d, now) for d in docs], _cursor(last, "/city-updates", filters))
+    return cached_json(request, page, UPDATES_MAX_AGE)
+
+
+@app.get("/city-updates/{update_id}", response_model=CityUpdateView, name="get_city_update")
+def city_update(request: Request, update_id: str, clock: Now) -> Response:
+    """One update while it is active; scheduled, ended, withdrawn and unknown ones are the same 404."""
+    view = _update_view(_read(store.CITY_UPDATE, "UPD", update_id).doc, clock.now())
+    if view["status"] != "active":
+        raise NotFound("No active city update with that id")
+    return cached_json(request, view, UPDATES_MAX_AGE)
+
+
+@app.get("/staff/city-updates", response_model=Page[CityUpdateView], name="list_staff_city_updates")
+def staff_city_updates(
+    caller: StaffCaller,
+    clock: Now,
+    ward: Ward | None = None,
+    status: UpdateStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: str | None = None,
+) -> Response:
+    """Updates of any status, newest created first: a ward's own (a ward officer's always), or all."""
+    scope = access.ward_filter(caller, ward)  # a ward officer asking for another ward: 403
+    filters = {"ward": scope, "status": status, "limit": limit}
+    after = _position(cursors.decode(cursor, "/staff/city-updates", filters))
+    now = clock.now()
+    docs, last = store.staff_page(scope or domain.ALL_WARDS, lambda d: domain.in_status(d, status, now), limit, after)
+    return json_response(envelope([_update_view(d, now) for d in docs], _cursor(last, "/staff/city-updates", filters)))
+
+
+@app.post("/city-updates", status_code=201, response_model=CityUpdateView, name="publish_city_update")
+def publish_city_update(body: CityUpdateCreate, caller: StaffCaller, clock: Now) -> Response:
+    now = clock.now()
+    fields = body.model_dump()
+    doc = store.create_update(lambda: domain.to_doc(domain.publish(ids.new_id("UPD"), fields, caller, now)))
+    return _update_written(doc, now, 201, location=f"/city-updates/{doc['id']}")
+
+
+@app.patch(
+    "/city-updates/{update_id}",
+    response_model=CityUpdateView,
+    name="edit_city_update",
+    responses={409: ["update_withdrawn", "update_ended"]},
+)
+def edit_city_update(
+    request: Request, update_id: str, body: CityUpdatePatch, caller: StaffCaller, clock: Now
+) -> Response:
+    """A merge patch, re-validated whole; If-Match optional (the ETag of the update as served now)."""
+    read = _read(store.CITY_UPDATE, "UPD", update_id)
+    now = clock.now()
+    require_current(request, etag_of(render(_update_view(read.doc, now))))
+    changed = domain.edit(domain.from_doc(read.doc, now), body.changes(), caller, now)
+    if changed is None:
+        return _update_written(read.doc, now, 200)
+    doc = domain.to_doc(changed)
+    store.save_update(read, doc)
+    return _update_written(doc, now, 200)
+
+
+@app.post(
+    "/city-updates/{update_id}/withdraw",
+    response_model=CityUpdateView,
+    name="withdraw_city_update",
+    responses={409: ["update_ended"]},
+)
+def withdraw_city_update(update_id: str, caller: StaffCaller, clock: Now, body: WithdrawBody | None = None) -> Response:
+    """Off the public list at once; withdrawing again answers the update unchanged."""
+    read = _read(store.CITY_UPDATE, "UPD", update_id)
+    now = clock.now()
+    withdrawn = domain.withdraw(domain.from_doc(read.doc, now), body.reason if body else None, caller, now)
+    if withdrawn is None:
+        return _update_written(read.doc, now, 200)
+    doc = domain.to_doc(withdrawn)
+    store.save_update(read, doc)
+    return _update_written(doc, now, 200)
+
+
+def _update_view(doc: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return shaped(CityUpdateView, domain.view_of(doc, now))
+
+
+def _update_written(doc: dict[str, Any], now: datetime, status: int, location: str | None = None) -> Response:
+    body = render(_update_view(doc, now))
+    headers = {"ETag": etag_of(body)} | ({"Location": location} if location else {})
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def _position(start: dict[str, Any] | None) -> str | None:
+    return str(start["sk"]) if start and isinstance(start.get("sk"), str) else None
+
+
+def _cursor(last: str | None, route: str, filters: dict[str, Any]) -> str | None:
+    return cursors.encode({"sk": last} if last else None, route, filters)
 
 
 # --- admin writes --------------------------------------------------------------------------------

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
-from pmc_common.models import Bilingual, Body, Slug, View, Ward, bilingual_input, plain_text, text
+from pmc_common.models import Bilingual, Body, Slug, Timestamp, View, Ward, bilingual_input, plain_text, text
 
 Phone = Annotated[str, StringConstraints(pattern=r"^\+91[0-9]{10}$")]
 # Their patterns let any non-space character through: the plain-text rule keeps out control and bidi characters
@@ -183,3 +183,61 @@ class WardView(View):
     name: Bilingual
     office: WardOfficeView | None
     boundary: Geometry
+
+
+# --- city updates (API.md 2.4) --------------------------------------------------------------------
+
+UpdateCategory = Literal["water_cut", "road_closure", "health_drive", "event", "other"]
+UpdateStatus = Literal["scheduled", "active", "ended", "withdrawn"]
+UpdateTitle = bilingual_input(3, 120)
+UpdateText = bilingual_input(10, 2000)
+
+
+class CityUpdateCreate(Body):
+    category: UpdateCategory
+    ward: Ward | None  # required: null is a city-wide update, which a ward officer may not publish
+    title: UpdateTitle  # type: ignore[valid-type]
+    body: UpdateText  # type: ignore[valid-type]
+    starts_at: Timestamp
+    ends_at: Timestamp
+
+
+class CityUpdatePatch(Body):
+    """A JSON merge patch (RFC 7396) of what may change: a member left out keeps its value; none may be null
+    (each is required), and a bilingual member is replaced whole. `ward` is not here: an unknown field."""
+
+    category: UpdateCategory | None = None
+    title: UpdateTitle | None = None  # type: ignore[valid-type]
+    body: UpdateText | None = None  # type: ignore[valid-type]
+    starts_at: Timestamp | None = None
+    ends_at: Timestamp | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def not_null(cls, value: Any) -> Any:
+        # Runs only on members sent: in a merge patch null would remove the member, and none is optional.
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """The members sent, as the domain takes them."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class WithdrawBody(Body):
+    reason: text(1, 500) | None = None  # type: ignore[valid-type]
+
+
+class CityUpdateView(View):
+    id: str
+    category: str
+    ward: str | None
+    title: Bilingual
+    body: Bilingual
+    starts_at: str
+    ends_at: str
+    status: str
+    created_at: str
+    updated_at: str
+    withdrawn_at: str | None

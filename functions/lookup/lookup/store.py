@@ -9,18 +9,29 @@ Access patterns (template.yaml's LookupTable):
   ByCategoryCell (category_cell = category#cell) when a category is asked, read best first by
   pmc_common.nearest from the cells the circle meets (at most geo.MAX_CELLS): each Query reads one
   block of a cell with a Limit of what the answer still needs, so reads follow `limit`, not the table.
+- city updates (API.md 2.4), no index needed: the update is (city_update, id), and one transaction keeps
+  copies of it in list partitions of the same table, read with consistent Queries (a withdraw is off the
+  public list at once, which a GSI's eventual consistency would not promise):
+  - public: (city_update#live#<ward|city>, starts_at#id) and (city_update#live#all, starts_at#id), only
+    while not withdrawn; read newest start first from now back to now - 90 days (no update spans more,
+    so whatever started earlier has ended): ended ones drop out by the clock, without a sweep;
+  - staff: (city_update#staff#<ward|city>, created_at#id) and (city_update#staff#all, created_at#id).
+  A page examines at most READ_BUDGET items whatever its filters, and its cursor is the last key examined.
 Writes are conditional: a create never overwrites, a replace or delete applies only to the version read."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import heapq
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.transactions import TransactWrite
 
+from lookup import domain
 from lookup.settings import LookupTable
 from pmc_common import dynamo, ids
 from pmc_common.errors import PreconditionFailed
@@ -190,3 +201,143 @@ def put_all(kind: str, docs: Iterable[dict[str, Any]]) -> int:
             batch.save(item)
             count += 1
     return count
+
+
+# --- city updates (API.md 2.4) ------------------------------------------------------------------------
+
+CITY_UPDATE = "city_update"
+READ_BUDGET = 200  # items a list page may examine, whatever its filters: bounded cost per request
+
+
+class CityUpdateListing(dynamo.TableModel):
+    """A copy of a city update in one of its list partitions (see the module's docstring); never versioned:
+    only written in the transaction that writes the update itself, on the update's version."""
+
+    class Meta:
+        table_name = load(LookupTable).lookup_table_name
+
+    doc = JSONAttribute()
+
+
+dynamo.share_connection(LookupItem, CityUpdateListing)
+
+
+def _live_keys(doc: dict[str, Any]) -> set[tuple[str, str]]:
+    if doc.get("withdrawn_at"):
+        return set()
+    audience = doc["ward"] or domain.CITY_WIDE
+    return {(f"{CITY_UPDATE}#live#{a}", f"{doc['starts_at']}#{doc['id']}") for a in (audience, domain.ALL_WARDS)}
+
+
+def _staff_keys(doc: dict[str, Any]) -> set[tuple[str, str]]:
+    audience = doc["ward"] or domain.CITY_WIDE
+    return {(f"{CITY_UPDATE}#staff#{a}", f"{doc['created_at']}#{doc['id']}") for a in (audience, domain.ALL_WARDS)}
+
+
+def _listings(doc: dict[str, Any]) -> list[CityUpdateListing]:
+    return [CityUpdateListing(pk, sk, doc=doc) for pk, sk in sorted(_live_keys(doc) | _staff_keys(doc))]
+
+
+def create_update(draw: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Store a new update and its list copies in one transaction, under a fresh id (`draw` makes the document
+    for one); returns the document stored."""
+
+    def put(doc: dict[str, Any]) -> bool:
+        def writes(tx: TransactWrite) -> None:
+            tx.save(LookupItem(CITY_UPDATE, doc["id"], doc=doc), condition=LookupItem.pk.does_not_exist())
+            for listing in _listings(doc):
+                tx.save(listing)
+
+        return dynamo.committed(LookupItem, writes)
+
+    return dynamo.with_fresh_id(draw, put)
+
+
+def save_update(before: Stored, doc: dict[str, Any]) -> None:
+    """The update as changed, with its list copies moved (a new start or a withdraw), only if it is still at
+    the version read: else 412 and nothing changes."""
+    stale = _live_keys(before.doc) - _live_keys(doc)
+
+    def writes(tx: TransactWrite) -> None:
+        item = LookupItem(CITY_UPDATE, doc["id"], doc=doc)
+        item.version = before.version  # the transaction checks it and writes version + 1
+        tx.save(item)
+        for pk, sk in sorted(stale):
+            tx.delete(CityUpdateListing(pk, sk))
+        for listing in _listings(doc):
+            tx.save(listing)
+
+    if not dynamo.committed(LookupItem, writes):
+        raise PreconditionFailed("The update changed while you were saving it")
+
+
+def put_updates(docs: Iterable[dict[str, Any]]) -> int:
+    """Seed: each update and its list copies, overwritten by id (a fresh table: no stale copy to remove)."""
+    count = 0
+    with LookupItem.batch_write() as batch, CityUpdateListing.batch_write() as listings:
+        for doc in docs:
+            item = LookupItem(CITY_UPDATE, doc["id"], doc=doc)
+            item.version = 1
+            batch.save(item)
+            for listing in _listings(doc):
+                listings.save(listing)
+            count += 1
+    return count
+
+
+def _examined(partition: str, condition: Any, limit: int) -> Iterator[CityUpdateListing]:
+    """The partition newest key first, read a page of about `limit` at a time as the merge asks for more."""
+    page_size = min(limit + 1, READ_BUDGET)
+    return iter(
+        CityUpdateListing.query(
+            partition, condition, scan_index_forward=False, consistent_read=True, page_size=page_size
+        )
+    )
+
+
+def _page(
+    streams: list[Iterator[CityUpdateListing]], keep: Callable[[dict[str, Any]], bool], limit: int, after: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Up to `limit` documents that `keep` accepts from partitions read newest key first and merged, skipping
+    the key `after` (a between() range is inclusive); the cursor is the last key examined, None at the end."""
+    found: list[dict[str, Any]] = []
+    examined = 0
+    last: str | None = None
+    for listing in heapq.merge(*streams, key=lambda item: str(item.sk), reverse=True):
+        if listing.sk == after:
+            continue
+        examined += 1
+        last = str(listing.sk)
+        if keep(listing.doc):
+            found.append(listing.doc)
+        if len(found) == limit or examined == READ_BUDGET:
+            return found, last
+    return found, None
+
+
+def live_page(
+    audiences: Iterable[str],
+    since: str,
+    until: str,
+    keep: Callable[[dict[str, Any]], bool],
+    limit: int,
+    after: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Not-withdrawn updates of these audiences that started between `since` and `until` (or before the key
+    `after`), newest start first, those `keep` accepts."""
+    high = after or f"{until}#~"
+    condition = CityUpdateListing.sk.between(since, high)
+    streams = [_examined(f"{CITY_UPDATE}#live#{a}", condition, limit) for a in audiences]
+    return _page(streams, keep, limit, after)
+
+
+def staff_page(
+    audience: str, keep: Callable[[dict[str, Any]], bool], limit: int, after: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The updates of one audience (a ward, or all), newest created first, those `keep` accepts."""
+    condition = CityUpdateListing.sk < after if after else None
+    return _page([_examined(f"{CITY_UPDATE}#staff#{audience}", condition, limit)], keep, limit, after)
+
+
+def get_update(update_id: str) -> Stored | None:
+    return get(CITY_UPDATE, update_id)
