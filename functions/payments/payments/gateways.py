@@ -16,7 +16,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from pmc_common.errors import Conflict, NotFound
 from pmc_common.ids import random_crockford
-from pmc_common.settings import Settings
+from pmc_common.settings import ConfigurationError, Settings
 
 GatewayName = Literal["sandbox", "razorpay"]
 # Razorpay's own vocabularies (orders: created → attempted → paid; payments: created → authorized → captured,
@@ -106,12 +106,14 @@ def signature_matches(expected: str, given: str | None) -> bool:
 # byte) and raises instead of answering; tests/unit/test_payments_gateways.py shows both agree.
 class _Signatures:
     _key_secret: str
-    _webhook_secret: str
+    _webhook_secret: str | None
 
     def verify_checkout_signature(self, order_id: str, payment_id: str, signature: str) -> bool:
         return signature_matches(checkout_signature(self._key_secret, order_id, payment_id), signature)
 
     def verify_webhook_signature(self, raw_body: bytes, signature: str | None) -> bool:
+        if self._webhook_secret is None:  # a misconfigured function fails loudly (500), it never guesses
+            raise ConfigurationError("no webhook secret configured (RAZORPAY_WEBHOOK_SECRET_PARAM)")
         return signature_matches(webhook_signature(self._webhook_secret, raw_body), signature)
 
 
@@ -219,6 +221,7 @@ class SandboxGateway(_Signatures):
     with local secrets exactly as Razorpay's, answers in-process (no network)."""
 
     name: GatewayName = "sandbox"
+    _webhook_secret: str  # the sandbox always has one (it signs the webhooks it delivers)
 
     def __init__(
         self,
@@ -305,7 +308,7 @@ class RazorpayGateway(_Signatures):
         *,
         key_id: str,
         key_secret: str,
-        webhook_secret: str,
+        webhook_secret: str | None,
         base_url: str | None = None,
         timeout_seconds: float = 10.0,
     ) -> None:
@@ -375,17 +378,33 @@ class RazorpayGateway(_Signatures):
 
 # --- configuration ----------------------------------------------------------------------------------------------
 
+# Where the template keeps Razorpay's key id and secrets: SSM parameter NAMES in these variables (the values
+# stay out of the function's configuration, which anyone allowed to read the function can see). Each named
+# parameter is read at the gateway's first use, all in one GetParameters call through Powertools Parameters,
+# so no cold start pays for it and functions on the sandbox never import boto3 for it.
+SECRET_FIELDS = ("razorpay_key_id", "razorpay_key_secret", "razorpay_webhook_secret")
+LOCAL_SECRETS = (LOCAL_KEY_SECRET, LOCAL_WEBHOOK_SECRET)
+# Powertools' cache of the values; the gateway built from them lives as long as the process (orders.gateway),
+# so a rotated secret reaches a function when Lambda starts new environments for it (docs/deploy.md).
+PARAMETERS_MAX_AGE_SECONDS = 300
+
 
 class GatewaySettings(Settings):
-    """PAYMENT_GATEWAY and Razorpay's key id, key secret and webhook secret (the template reads the secrets
-    from SSM / Secrets Manager). The local defaults suit the sandbox only: elsewhere they are refused, so a
-    forgotten secret fails the cold start instead of accepting webhooks signed with a published key."""
+    """PAYMENT_GATEWAY and Razorpay's key id, key secret and webhook secret: each from the SSM parameter its
+    `*_PARAM` variable names (the template's way), else from its own variable, else the local default. The
+    local defaults suit the sandbox only: elsewhere they are refused, so a forgotten parameter fails the first
+    use instead of accepting webhooks signed with a published key. Outside the local stack a function given no
+    webhook secret verifies no webhooks (the reconciler, stale_payments): verifying one is a ConfigurationError."""
 
     environment: Literal["local", "dev", "prod"]
     payment_gateway: GatewayName = Field("sandbox", validate_default=True)
-    razorpay_key_id: str = LOCAL_KEY_ID
+    # Declared before the values, which are validated against them.
+    razorpay_key_id_param: str | None = Field(None, min_length=1)
+    razorpay_key_secret_param: str | None = Field(None, min_length=1)
+    razorpay_webhook_secret_param: str | None = Field(None, min_length=1)
+    razorpay_key_id: str = Field(LOCAL_KEY_ID, validate_default=True)
     razorpay_key_secret: str = Field(LOCAL_KEY_SECRET, validate_default=True)
-    razorpay_webhook_secret: str = Field(LOCAL_WEBHOOK_SECRET, validate_default=True)
+    razorpay_webhook_secret: str | None = Field(LOCAL_WEBHOOK_SECRET, validate_default=True)
     razorpay_base_url: str | None = None  # tests point the client at a local fake
 
     @field_validator("payment_gateway")
@@ -395,26 +414,88 @@ class GatewaySettings(Settings):
             raise ValueError("sandbox is for the local stack only")
         return value
 
-    @field_validator("razorpay_key_secret", "razorpay_webhook_secret")
+    @field_validator("razorpay_key_id", "razorpay_key_secret")
     @classmethod
-    def _real_secrets_outside_local(cls, value: str, info: ValidationInfo) -> str:
-        if info.data.get("environment", "local") != "local" and value in (LOCAL_KEY_SECRET, LOCAL_WEBHOOK_SECRET):
-            raise ValueError("must be set outside the local stack (not the local default)")
+    def _configured_outside_local(cls, value: str, info: ValidationInfo) -> str:
+        field = str(info.field_name)
+        if info.data.get("environment", "local") == "local" or info.data.get(f"{field}_param"):
+            return value
+        if value in (LOCAL_KEY_ID, *LOCAL_SECRETS):
+            raise ValueError(f"set {field.upper()}_PARAM to its SSM parameter outside the local stack")
         return value
+
+    @field_validator("razorpay_webhook_secret")
+    @classmethod
+    def _webhook_secret_outside_local(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("environment", "local") == "local" or info.data.get("razorpay_webhook_secret_param"):
+            return value
+        return None if value in LOCAL_SECRETS else value  # none given: this function verifies no webhooks
+
+    def parameter_names(self) -> dict[str, str]:
+        """`{field: SSM parameter name}` for each value kept in SSM."""
+        return {field: name for field in SECRET_FIELDS if (name := getattr(self, f"{field}_param"))}
+
+
+@dataclass(frozen=True)
+class GatewaySecrets:
+    key_id: str
+    key_secret: str
+    webhook_secret: str | None  # None: this function verifies no webhooks
+
+
+def ssm_parameters(names: list[str]) -> dict[str, str]:
+    """The values of SSM parameters (SecureStrings decrypted), one GetParameters call, cached by Powertools.
+    Fails naming the parameters it could not read, never showing a value."""
+    # Imported here: Powertools Parameters pulls boto3, which only a function reading a parameter needs.
+    from aws_lambda_powertools.utilities import parameters
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    wanted: dict[str, dict[str, Any]] = {name: {} for name in names}
+    try:
+        found: dict[str, Any] = parameters.get_parameters_by_name(
+            wanted, decrypt=True, max_age=PARAMETERS_MAX_AGE_SECONDS, raise_on_error=False
+        )
+    except (parameters.exceptions.GetParameterError, BotoCoreError, ClientError) as exc:
+        raise ConfigurationError(f"cannot read SSM parameters {', '.join(names)} ({type(exc).__name__})") from None
+    errors: list[str] = found.pop("_errors", [])
+    missing = sorted({*map(str, errors), *(name for name in names if name not in found)})
+    if missing:
+        raise ConfigurationError(f"SSM parameters missing or unreadable: {', '.join(missing)}")
+    return {name: str(found[name]) for name in names}
+
+
+def gateway_secrets(
+    settings: GatewaySettings, fetch: Callable[[list[str]], Mapping[str, str]] = ssm_parameters
+) -> GatewaySecrets:
+    """Razorpay's key id and secrets for `settings`: the SSM parameters named, read now, or the variables."""
+    named = settings.parameter_names()
+    found = fetch(sorted(set(named.values()))) if named else {}
+    values: dict[str, str | None] = {field: getattr(settings, field) for field in SECRET_FIELDS}
+    values |= {field: found[name] for field, name in named.items()}
+    if settings.environment != "local":
+        for field, name in named.items():
+            if not values[field] or values[field] in (LOCAL_KEY_ID, *LOCAL_SECRETS):
+                raise ConfigurationError(f"SSM parameter {name} holds an empty value or a local default")
+    key_id, key_secret = values["razorpay_key_id"], values["razorpay_key_secret"]
+    assert key_id is not None  # the settings give both a value
+    assert key_secret is not None
+    return GatewaySecrets(key_id, key_secret, values["razorpay_webhook_secret"])
 
 
 def gateway_from(settings: GatewaySettings, ledger: SandboxLedger | None = None) -> Gateway:
-    """The configured gateway; the sandbox keeps its state in `ledger` (memory when none is given)."""
+    """The configured gateway, its secrets read now (from SSM where the settings name parameters); the sandbox
+    keeps its state in `ledger` (memory when none is given)."""
+    secrets = gateway_secrets(settings)
     if settings.payment_gateway == "razorpay":
         return RazorpayGateway(
-            key_id=settings.razorpay_key_id,
-            key_secret=settings.razorpay_key_secret,
-            webhook_secret=settings.razorpay_webhook_secret,
+            key_id=secrets.key_id,
+            key_secret=secrets.key_secret,
+            webhook_secret=secrets.webhook_secret,
             base_url=settings.razorpay_base_url,
         )
     return SandboxGateway(
         ledger or InMemorySandboxLedger(),
-        key_id=settings.razorpay_key_id,
-        key_secret=settings.razorpay_key_secret,
-        webhook_secret=settings.razorpay_webhook_secret,
+        key_id=secrets.key_id,
+        key_secret=secrets.key_secret,
+        webhook_secret=secrets.webhook_secret or LOCAL_WEBHOOK_SECRET,
     )
