@@ -4,6 +4,7 @@ round trips with the app and the staff queue."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -269,3 +270,206 @@ def test_a_wrong_query_is_a_400_in_both_formats(api: Api, query: dict[str, str],
     root = xml(api.get("/open311/v2/requests.xml", query=query))
     assert root.tag == "errors"
     assert root.findtext("error/code") == "400"
+
+
+# --- keys ------------------------------------------------------------------------------------------------
+
+
+def test_a_key_is_shown_once_stored_hashed_and_revocable(api: Api, clock: FixedClock) -> None:
+    import hashlib
+
+    from grievance.open311 import store as open311_store
+
+    issued = issue_key(api, "Research dashboard")
+    assert issued["id"].startswith("KEY-")
+    assert issued["api_key"].startswith("o311_")
+    assert len(issued["api_key"]) == 37
+    assert issued["key_prefix"] == issued["api_key"][:9]
+    assert issued["created_at"] == "2026-06-10T05:12:09Z"
+    listed_keys = api.get("/admin/open311/keys", caller=ADMIN).json()
+    mine = next(k for k in listed_keys["items"] if k["id"] == issued["id"])
+    assert mine["api_key"] is None
+    assert listed_keys["next_cursor"] is None
+    stored = open311_store.GrievanceItem.get(open311_store.KEYS, issued["id"]).doc
+    assert issued["api_key"] not in json.dumps(stored)
+    assert stored["key_hash"] == hashlib.sha256(issued["api_key"].encode()).hexdigest()
+    assert api.request("DELETE", f"/admin/open311/keys/{issued['id']}", caller=ADMIN).status == 204
+    assert api.request("DELETE", f"/admin/open311/keys/{issued['id']}", caller=ADMIN).status == 204
+    revoked = next(k for k in api.get("/admin/open311/keys", caller=ADMIN).json()["items"] if k["id"] == issued["id"])
+    assert revoked["revoked_at"] == "2026-06-10T05:12:09Z"
+    before = grievance_count()
+    reply = post(api, {"api_key": issued["api_key"], "service_code": "pothole", **LOCATED})
+    assert reply.status == 403
+    assert grievance_count() == before
+
+
+def test_key_routes_are_for_admins_and_check_their_input(api: Api) -> None:
+    before = len(api.get("/admin/open311/keys", caller=ADMIN).json()["items"])
+    assert api.get("/admin/open311/keys", caller=STAFF).status == 403
+    assert api.request("POST", "/admin/open311/keys", json_body={"name": "Staff key"}, caller=STAFF).status == 403
+    for body in ({"name": "ab", "contact_email": None}, {"name": "Fine name", "contact_email": "not-an-email"}):
+        reply = api.request("POST", "/admin/open311/keys", json_body=body, caller=ADMIN)
+        assert reply.status == 422, body
+    assert len(api.get("/admin/open311/keys", caller=ADMIN).json()["items"]) == before
+    assert api.request("DELETE", "/admin/open311/keys/KEY-00000000", caller=ADMIN).status == 404
+    assert api.request("DELETE", "/admin/open311/keys/nonsense", caller=ADMIN).status == 404
+
+
+# --- requests: posting -------------------------------------------------------------------------------------
+
+LOCATED = {"lat": "18.5196", "long": "73.8553", "description": "Deep pothole outside the bus stop."}
+
+
+def test_a_posted_request_enters_the_staff_queue_and_its_token_resolves(api: Api, clock: FixedClock) -> None:
+    from grievance import store
+
+    key = issue_key(api)
+    fields = [
+        ("api_key", key["api_key"]),
+        ("service_code", "garbage_not_collected"),
+        ("lat", "18.5196"),
+        ("long", "73.8553"),
+        ("address_string", "Kasba Peth"),
+        ("description", "Garbage not collected for a week."),
+        ("attribute[bin_type]", "community"),
+        ("email", "asha@example.org"),
+        ("first_name", "Asha"),
+        ("phone", "+919800000055"),
+        ("device_id", "device-123"),
+        ("media_url", "https://example.org/photo.jpg"),
+    ]
+    reply = post(api, fields, "xml")
+    assert reply.status == 201
+    root = xml(reply)
+    assert root.tag == "service_requests"
+    assert children(root) == ["request"]
+    assert children(root[0]) == ["service_request_id", "token"]
+    request_id, token = root[0].findtext("service_request_id"), root[0].findtext("token")
+    assert reply.headers["location"] == f"/open311/v2/requests/{request_id}.xml"
+    resolved = api.get(f"/open311/v2/tokens/{token}.json").json()
+    assert resolved == [{"service_request_id": request_id, "token": token}]
+    token_xml = xml(api.get(f"/open311/v2/tokens/{token}.xml"))
+    assert token_xml.findtext("request/service_request_id") == request_id
+    queue = api.get("/staff/grievances", caller=STAFF, query={"status": "submitted", "limit": "100"}).json()
+    assert request_id in [i["id"] for i in queue["items"]]
+    detail = api.get(f"/grievances/{request_id}", caller=STAFF).json()
+    assert detail["timeline"][0]["actor"] == "open311"
+    assert detail["staff"]["channel"] == "open311"
+    assert detail["staff"]["owner_phone_number"] is None
+    assert detail["attributes"] == {"bin_type": "community"}
+    g = store.get(request_id)
+    assert g is not None
+    assert g.owner_sub == f"open311:{key['id']}"
+    for path in (f"/open311/v2/requests/{request_id}.json", f"/open311/v2/requests/{request_id}.xml"):
+        text = api.get(path).body.decode()
+        assert request_id in text
+        assert not any(word in text for word in ("asha@", "Asha", "+919800000055", "device-123", "example.org"))
+
+
+def test_an_address_only_request_takes_the_ward_of_its_place(api: Api, clock: FixedClock) -> None:
+    from grievance import store
+
+    key = issue_key(api)
+    by_property = post(api, {"api_key": key["api_key"], "service_code": "pothole", "address_id": "PMC-W09-000001"})
+    assert by_property.status == 201, by_property.body
+    g = store.get(by_property.json()[0]["service_request_id"])
+    assert g is not None
+    assert (g.ward, g.lat, g.lng) == ("W09", None, None)
+    by_place = post(api, {"api_key": key["api_key"], "service_code": "pothole", "address_string": "Near Baner road"})
+    assert by_place.status == 201, by_place.body
+    placed = store.get(by_place.json()[0]["service_request_id"])
+    assert placed is not None
+    assert placed.ward == "W01"
+    (item,) = api.get(f"/open311/v2/requests/{placed.id}.json").json()
+    assert "lat" not in item
+    assert item["address"] == "Near Baner road"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"lat": "18.5196", "long": "73.8553"}, "service_code is required"),
+        ({"service_code": "no_such_service", "lat": "18.5196", "long": "73.8553"}, "service_code"),
+        ({"service_code": "pothole"}, "location is required"),
+        ({"service_code": "pothole", "lat": "18.5196"}, "lat and long"),
+        ({"service_code": "pothole", "lat": "91", "long": "73.8553"}, "lat must be between"),
+        ({"service_code": "pothole", "lat": "north", "long": "73.8553"}, "lat must be a number"),
+        ({"service_code": "pothole", "lat": "28.6139", "long": "77.2090"}, "outside Pune"),
+        ({"service_code": "pothole", "address_string": "Somewhere in Mumbai"}, "names no place"),
+        ({"service_code": "pothole", "address_id": "PMC-W99-000001"}, "address_id"),
+        ({"service_code": "pothole", **LOCATED, "description": "x" * 4001}, "description must be at most 4000"),
+        ({"service_code": "pothole", **LOCATED, "description": "bell \x07"}, "control characters"),
+        ({"service_code": "pothole", **LOCATED, "media_url": "javascript:alert(1)"}, "media_url"),
+        ({"service_code": "garbage_not_collected", **LOCATED, "attribute[bin_type]": "golden"}, "attribute[bin_type]"),
+        ({"service_code": "garbage_not_collected", **LOCATED, "attribute[colour]": "red"}, "attribute[colour]"),
+        ({"service_code": "pothole", **LOCATED, "first_name": "A" * 201}, "first_name"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_wrong_form_is_a_400_and_changes_nothing(
+    api: Api, clock: FixedClock, fields: dict[str, str], message: str, fmt: str
+) -> None:
+    key = issue_key(api)
+    before = grievance_count()
+    reply = post(api, {"api_key": key["api_key"], **fields}, fmt)
+    assert reply.status == 400
+    if fmt == "json":
+        (error,) = reply.json()
+        assert error["code"] == 400
+        assert message in error["description"]
+    else:
+        root = xml(reply)
+        assert root.tag == "errors"
+        assert root.findtext("error/code") == "400"
+        assert message in (root.findtext("error/description") or "")
+    assert grievance_count() == before
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (b'{"service_code": "pothole"}', "application/json", "Content-Type"),
+        (b"api_key=KEY&" + b"&".join(b"f%d=1" % n for n in range(250)), FORM, "fields"),
+        (b"description=" + b"x" * (70 * 1024), FORM, "KiB"),
+        (b"description=%ff%fe", FORM, "UTF-8"),
+    ],
+)
+def test_an_unreadable_form_is_a_400_and_changes_nothing(
+    api: Api, clock: FixedClock, body: bytes, content_type: str, message: str
+) -> None:
+    before = grievance_count()
+    reply = api.request("POST", "/open311/v2/requests.json", body=body, headers={"content-type": content_type})
+    assert reply.status == 400
+    assert message in reply.json()[0]["description"]
+    assert grievance_count() == before
+
+
+@pytest.mark.parametrize("api_key", [None, "", "o311_NotAKeyThatWasEverIssued000000000"])
+def test_a_missing_or_unknown_key_is_a_403_and_changes_nothing(
+    api: Api, clock: FixedClock, api_key: str | None
+) -> None:
+    before = grievance_count()
+    fields = {"service_code": "pothole", **LOCATED} | ({"api_key": api_key} if api_key is not None else {})
+    reply = post(api, fields, "xml")
+    assert reply.status == 403
+    assert xml(reply).findtext("error/code") == "403"
+    assert grievance_count() == before
+
+
+def test_a_key_gets_120_requests_a_minute_then_429_with_retry_after(api: Api, clock: FixedClock) -> None:
+    key = issue_key(api)
+    other = issue_key(api, "Another client")
+    before = grievance_count()
+    for _ in range(120):
+        assert post(api, {"api_key": key["api_key"]}).status == 400  # counted, then refused for no service_code
+    reply = post(api, {"api_key": key["api_key"], "service_code": "pothole", **LOCATED})
+    assert reply.status == 429
+    assert reply.headers["retry-after"] == str(60 - START.second)
+    assert reply.json()[0]["code"] == 429
+    assert grievance_count() == before
+    assert api.get("/open311/v2/requests.json", query={"api_key": key["api_key"]}).status == 429
+    assert post(api, {"api_key": other["api_key"], "service_code": "pothole", **LOCATED}).status == 201  # per key
+    clock.advance(timedelta(minutes=1))  # a fixed UTC minute: the next one starts afresh
+    assert post(api, {"api_key": key["api_key"], "service_code": "pothole", **LOCATED}).status == 201
+    used = next(k for k in api.get("/admin/open311/keys", caller=ADMIN).json()["items"] if k["id"] == key["id"])
+    assert used["last_used_at"] == "2026-06-10T05:13:09Z"
