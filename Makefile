@@ -73,7 +73,7 @@ format: $(STAMPS)/venv
 	$(VENV)/bin/ruff check --fix .
 
 typecheck: $(STAMPS)/venv
-	$(VENV)/bin/mypy layers/common/pmc_common functions/lookup/lookup functions/grievance/grievance functions/payments/payments local
+	$(VENV)/bin/mypy layers/common/pmc_common functions/lookup/lookup functions/grievance/grievance functions/payments/payments functions/survey/survey local
 
 # The layer's and functions' requirements.txt and constraints-sam.txt are generated (fully pinned) from the
 # requirements.in files, constraints.txt and requirements-sam.txt: `make pins` rewrites them, `pins-check`

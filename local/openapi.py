@@ -21,8 +21,8 @@ log = logging.getLogger("local.openapi")
 TITLE = "PuneConnect API"
 VERSION = "1.0.0"
 DESCRIPTION = (
-    "The PuneConnect backend (API.md): lookup, grievances and payments. Errors are application/problem+json (Problem); "
-    "protected operations take a bearer JWT (BearerAuth)."
+    "The PuneConnect backend (API.md): lookup, grievances, payments and the survey. Errors are "
+    "application/problem+json (Problem); protected operations take a bearer JWT (BearerAuth)."
 )
 METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options", "trace"})
 

@@ -82,7 +82,7 @@ def test_operations_have_readable_ids_and_a_tag_per_service(document: dict[str, 
     assert len(set(ids)) == len(ids)
     assert all(re.fullmatch(r"[a-z]+(?:[A-Z0-9][a-z0-9]*)*", i) for i in ids), ids
     assert {"listFacilities", "getFacility", "getGrievance", "logGrievance", "updateStaffGrievance"} <= set(ids)
-    assert {tag["name"] for tag in document["tags"]} == {"lookup", "grievance", "payments"}
+    assert {tag["name"] for tag in document["tags"]} == {"lookup", "grievance", "payments", "survey"}
     assert all(len(operation["tags"]) == 1 for operation in operations(document).values())
 
 
