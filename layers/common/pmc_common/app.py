@@ -319,6 +319,9 @@ class Route:
     # problems it may answer beyond those its dependencies, body and path imply (pmc_common.openapi):
     # status -> the `code`s it may carry, e.g. {409: ("is_owner", "grievance_not_open")}
     responses: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # the OpenAPI responses as given, for a route family answering in formats of its own (Open311: XML or
+    # JSON, and its own error list), status -> {"description", "content", "headers": [names]}
+    answers: dict[int, dict[str, Any]] | None = None
     pattern: re.Pattern[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -366,13 +369,17 @@ class App:
         response_model: Any = None,
         name: str | None = None,
         responses: dict[int, Iterable[str]] | None = None,
+        answers: dict[int, dict[str, Any]] | None = None,
     ) -> Decorator:
         """`name`: the operation's (snake_case; the OpenAPI camelCases it); `responses`: problems beyond those
-        the OpenAPI derives, status -> their `code`s."""
+        the OpenAPI derives, status -> their `code`s; `answers`: every response as documented instead of derived
+        (a route family with formats of its own, such as Open311)."""
         extra = {status: tuple(codes) for status, codes in (responses or {}).items()}
 
         def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-            route = Route(method, path, endpoint, status_code, response_model, name or endpoint.__name__, extra)
+            route = Route(
+                method, path, endpoint, status_code, response_model, name or endpoint.__name__, extra, answers
+            )
             self.routes.append(route)
             return endpoint
 

@@ -329,6 +329,12 @@ def _responses(
     refs: dict[Any, Any],
     query_names: set[str],
 ) -> dict[str, Any]:
+    if route.answers is not None:  # documented as given: formats of its own (Open311), only 500 is a problem
+        as_given = {
+            status: {**answer, "headers": _headers("X-Request-Id", "Cache-Control", *answer.get("headers", ()))}
+            for status, answer in route.answers.items()
+        }
+        return {str(status): answer for status, answer in sorted({**as_given, 500: problem(500)}.items())}
     success: dict[str, Any] = {"description": "Success"}
     headers = ["X-Request-Id", "Cache-Control"]
     if route.status_code != 204 and (route.response_model, "serialization") in refs:

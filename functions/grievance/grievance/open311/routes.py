@@ -56,6 +56,37 @@ OPEN311_OWNER = "open311:"  # + key id: the owner_sub of a key's requests
 
 # --- the Open311 answer ------------------------------------------------------------------------------
 
+ERRORS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "Open311's error list (not problem+json); as XML <errors><error><code/><description/></error>",
+    "items": {
+        "type": "object",
+        "required": ["code", "description"],
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+    },
+}
+ERROR_TITLES = {
+    400: "Bad request: a wrong parameter or form field",
+    403: "Forbidden: api_key missing, unknown or revoked",
+    404: "Not found: no such resource, id, service, token or jurisdiction",
+    429: "Too many requests: 120 a minute per api_key",
+}
+
+
+def documented(status: int, summary: str, *errors: int, headers: tuple[str, ...] = ()) -> dict[int, dict[str, Any]]:
+    """The OpenAPI answers of an Open311 route: its success and Open311 errors, each `.json` or `.xml`."""
+
+    def content(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"application/json": {"schema": schema}, "text/xml": {"schema": {"type": "string"}}}
+
+    answers: dict[int, dict[str, Any]] = {
+        status: {"description": summary, "content": content({"type": ["array", "object"]}), "headers": headers}
+    }
+    for code in errors:
+        retry = ("Retry-After",) if code == 429 else ()
+        answers[code] = {"description": ERROR_TITLES[code], "content": content(ERRORS_SCHEMA), "headers": retry}
+    return answers
+
 
 def _from_domain(error: DomainError) -> Open311Error:
     """A domain error raised on an Open311 path, in Open311's codes (400, 403, 404, 429)."""
@@ -170,7 +201,11 @@ def _request_view(g: domain.Grievance, request: Request) -> dict[str, Any]:
 def register(app: App) -> None:
     """Add the Open311 routes and the admin key routes to the grievance API's app."""
 
-    @app.get(f"{BASE}/{{document}}", name="get_open311_document")
+    @app.get(
+        f"{BASE}/{{document}}",
+        name="get_open311_document",
+        answers=documented(200, "Discovery, services or requests", 400, 403, 404, 429),
+    )
     def document(request: Request, document: str, clock: Now) -> Response:
         """discovery, services and requests, each .json or .xml."""
 
@@ -199,7 +234,12 @@ def register(app: App) -> None:
 
         return answer(document, build, request)
 
-    @app.post(f"{BASE}/{{document}}", status_code=201, name="post_open311_request")
+    @app.post(
+        f"{BASE}/{{document}}",
+        status_code=201,
+        name="post_open311_request",
+        answers=documented(201, "The new request's id and token", 400, 403, 404, 429, headers=("Location",)),
+    )
     async def post_request(request: Request, document: str, clock: Now) -> Response:
         """POST requests.json or .xml: a form-encoded service request, keyed by api_key."""
         raw = await request.body()
@@ -215,7 +255,11 @@ def register(app: App) -> None:
 
         return answer(document, build, request)
 
-    @app.get(f"{BASE}/services/{{service_file}}", name="get_open311_service_definition")
+    @app.get(
+        f"{BASE}/services/{{service_file}}",
+        name="get_open311_service_definition",
+        answers=documented(200, "A service's definition", 404),
+    )
     def service_file(request: Request, service_file: str) -> Response:
         def build(code: str, fmt: Format) -> Response:
             category = reference.categories().get(code)
@@ -225,7 +269,11 @@ def register(app: App) -> None:
 
         return answer(service_file, build, request)
 
-    @app.get(f"{BASE}/requests/{{request_file}}", name="get_open311_request")
+    @app.get(
+        f"{BASE}/requests/{{request_file}}",
+        name="get_open311_request",
+        answers=documented(200, "One service request", 404),
+    )
     def request_file(request: Request, request_file: str) -> Response:
         def build(request_id: str, fmt: Format) -> Response:
             g = store.get(request_id) if ids.GRIEVANCE_ID.match(request_id) else None
@@ -235,7 +283,9 @@ def register(app: App) -> None:
 
         return answer(request_file, build, request)
 
-    @app.get(f"{BASE}/tokens/{{token_file}}", name="get_open311_token")
+    @app.get(
+        f"{BASE}/tokens/{{token_file}}", name="get_open311_token", answers=documented(200, "A token's request id", 404)
+    )
     def token_file(request: Request, token_file: str) -> Response:
         def build(token: str, fmt: Format) -> Response:
             known = len(token) == TOKEN_LENGTH and set(token) <= set(TOKEN_ALPHABET)
@@ -246,7 +296,14 @@ def register(app: App) -> None:
 
         return answer(token_file, build, request)
 
-    @app.get(f"{BASE}/media/{{media_file}}", name="get_open311_media")
+    @app.get(
+        f"{BASE}/media/{{media_file}}",
+        name="get_open311_media",
+        answers={
+            302: {"description": "To a signed URL of the thumbnail, valid 300 s", "headers": ("Location",)},
+            404: {"description": ERROR_TITLES[404], "content": {"text/xml": {"schema": {"type": "string"}}}},
+        },
+    )
     def media_file(request: Request, media_file: str) -> Response:
         """A request's stable media_url: a redirect to a fresh signed URL of its first ready photo's thumbnail
         (a metadata-free JPEG of at most 320 px, API.md 3.5); the URL holds only the request id."""

@@ -1,0 +1,107 @@
+"""For any set of grievances and any valid GET requests query, the Open311 list read from the indexes equals a
+filter of those grievances in plain Python (issue 19): same requests, newest first, at most 1000."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from grievance.domain import STATUSES
+from pmc_common.clock import IST, iso
+
+CODES = ("garbage_not_collected", "pothole", "streetlight_not_working")
+ROUNDS = count()
+DAY = timedelta(days=1)
+
+grievance_specs = st.lists(
+    st.tuples(st.sampled_from(CODES), st.sampled_from(STATUSES), st.integers(min_value=0, max_value=120 * 24 * 60)),
+    max_size=12,
+)
+queries = st.fixed_dictionaries(
+    {},
+    optional={
+        "service_code": st.lists(st.sampled_from(CODES), min_size=1, max_size=3, unique=True).map(",".join),
+        "status": st.sampled_from(["open", "closed", "open,closed", "closed,open"]),
+        "start_date": st.integers(min_value=0, max_value=120),
+        "end_date": st.integers(min_value=0, max_value=120),
+    },
+)
+
+
+def _store(base: datetime, specs: list[tuple[str, str, int]]) -> list[Any]:
+    """The grievances as stored, each in the status drawn (counted and indexed as the store does)."""
+    from grievance import domain, reference, store
+
+    stored = []
+    for code, status, minutes in specs:
+        category = reference.category(code)
+        at = base + timedelta(minutes=minutes)
+        change = domain.log(
+            grievance_id=f"GRV-{at:%y%m}-000000",
+            category=code,
+            department=category.department_id,
+            sla_hours=category.sla_hours,
+            ward="W07",
+            description="A property-test grievance.",
+            lat=18.5196,
+            lng=73.8553,
+            owner_sub="property-test",
+            owner_phone_number=None,
+            channel="app",
+            now=at,
+        )
+        drawn = replace(change.grievance, status=status)
+        stored.append(store.create(replace(change, grievance=drawn, to_status=status)))
+    return stored
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(specs=grievance_specs, params=queries)
+def test_the_open311_list_is_a_plain_filter_of_the_grievances(api: Any, specs: Any, params: dict[str, Any]) -> None:
+    from grievance import reference
+    from grievance.open311 import mapping
+    from grievance.open311 import store as open311_store
+
+    base = datetime(2031, 1, 1, tzinfo=UTC) + next(ROUNDS) * 200 * DAY  # a stretch of time no other test uses
+    stored = _store(base, specs)
+    query_params = {
+        name: (base.astimezone(IST) + value * DAY).isoformat() if name.endswith("_date") else value
+        for name, value in params.items()
+    }
+    now = base + 121 * DAY
+    refused: mapping.Open311Error | None = None
+    try:
+        query = mapping.requests_query(query_params, reference.categories(), now)
+    except mapping.Open311Error as error:  # a window the spec refuses: backwards or over 90 days
+        refused = error
+    if refused is not None:
+        assert refused.code == 400
+        start = query_params.get("start_date")
+        end = query_params.get("end_date")
+        assert start is not None
+        assert end is not None
+        assert start > end or datetime.fromisoformat(end) - datetime.fromisoformat(start) > timedelta(days=90)
+        return
+    codes = query.service_codes or tuple(sorted(reference.categories()))
+    read = open311_store.requested_between(query, codes, mapping.MAX_REQUESTS)
+    expected = sorted((g for g in stored if query.matches(g)), key=lambda g: (g.created_at, g.id), reverse=True)[
+        : mapping.MAX_REQUESTS
+    ]
+    # in plain words too: the service, the Open311 status and the window, newest first
+    statuses = {
+        "open": {"submitted", "assigned", "in_progress", "reopened"},
+        "closed": {"resolved", "closed", "rejected"},
+    }
+    plain = [
+        g
+        for g in sorted(stored, key=lambda g: (g.created_at, g.id), reverse=True)
+        if g.category in (params["service_code"].split(",") if "service_code" in params else CODES)
+        and any(g.status in statuses[s] for s in params.get("status", "open,closed").split(","))
+        and iso(query.start) <= g.created_at <= iso(query.end)
+    ]
+    assert [g.id for g in read] == [g.id for g in expected] == [g.id for g in plain]
