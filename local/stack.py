@@ -124,6 +124,8 @@ class LocalStack:
         assert self.template is not None
         assert self.gateway is not None
         self._saved_environ, self._saved_sys_path = dict(os.environ), list(sys.path)
+        # Where the sandbox gateway's checkout pages are (API.md 4.11): this stack, on whatever port it got.
+        os.environ.setdefault("SANDBOX_BASE_URL", self.base_url)
         try:
             self._aws = LocalAws(self.template, dynamodb_engine=self._dynamodb_engine)
             self._aws.start()  # sets the process environment: before any handler is imported

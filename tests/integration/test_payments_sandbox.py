@@ -381,3 +381,33 @@ def test_bills_show_bills_of_an_open_payment_in_payment(api: Api, clock: FixedCl
     reply = pay(api, caller, {"kind": "water_bill", "reference": consumer_no, "items": [bill]})
     assert reply.status == 201, reply.body
     assert statuses() == before | {bill: "in_payment"}
+
+
+def test_a_confirm_alone_captures_through_a_ledger_another_process_wrote(
+    api: Api, clock: FixedClock, queue: LocalAws
+) -> None:
+    """The webhook lost: the attempt was recorded by one gateway (the sandbox's), the reconciler of another
+    process (a fresh gateway, nothing in memory) learns it from the shared ledger when the confirm arrives."""
+    from payments import orders
+    from payments.gateways import SandboxGateway
+    from payments.sandbox_ledger import TableSandboxLedger
+    from tests.integration.test_payments_reconciler import CAPTURED_AT, run
+
+    caller, payment, _ = new_payment(api)
+    attempt = SandboxGateway(TableSandboxLedger()).pay(payment["gateway_order_id"], "captured")  # no delivery
+    checkout = {
+        "razorpay_payment_id": attempt.payment.id,
+        "razorpay_order_id": payment["gateway_order_id"],
+        "razorpay_signature": attempt.checkout_signature,
+    }
+    assert api.request("POST", f"/payments/{payment['id']}/confirm", json_body=checkout, caller=caller).status == 202
+    [message] = drained(queue)
+    assert message["source"] == "confirm"
+    orders.gateway.cache_clear()  # the reconciler's own process: its gateway built afresh
+    try:
+        assert run([message], CAPTURED_AT) == {"batchItemFailures": []}
+    finally:
+        orders.gateway.cache_clear()
+    after = api.get(f"/payments/{payment['id']}", caller=caller).json()
+    assert (after["status"], after["gateway_payment_id"]) == ("captured", attempt.payment.id)
+    assert after["receipt_no"].startswith("PMC/2026-27/")
