@@ -319,3 +319,10 @@ def test_csv_cells_are_guarded_and_rfc_4180() -> None:
     assert parsed[0] == ["response_id", "submitted_at", "respondent_type", "channel", "q_t"]
     assert [r[4] for r in parsed[1:]] == ['\'=HYPERLINK("x")', '\'- a, "b"\r\n- c', "'@SUM(1)", ""]
     assert data.count(b"\r\n") >= 5
+
+
+def test_the_lifecycle_in_docs_is_the_table() -> None:
+    from pmc_common.lifecycle import with_generated
+
+    text = (DATA.parent / "docs" / "survey-counters.md").read_text(encoding="utf-8")
+    assert with_generated(text, "lifecycle", LIFECYCLE.document()) == text

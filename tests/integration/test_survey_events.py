@@ -1,0 +1,40 @@
+"""The survey API's sample events of events/ (for `sam local invoke SurveyApiFunction -e …`): each is a route
+of the template, and the handler answers it as the route promises on the seeded surveys of data/."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.harness import Api, lambda_context
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENTS = ROOT / "events"
+
+
+@pytest.fixture(scope="module")
+def seeded(api: Api) -> None:
+    from survey import seed
+
+    seed.load(ROOT / "data")
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [("survey_get_survey.json", 200), ("survey_post_response.json", 201), ("survey_get_results.json", 200)],
+)
+def test_each_sample_event_is_answered_by_the_survey_handler(api: Api, seeded: None, name: str, status: int) -> None:
+    from survey.api import handler
+
+    event: dict[str, Any] = json.loads((EVENTS / name).read_text(encoding="utf-8"))
+    assert api.router.match(event["requestContext"]["http"]["method"], event["rawPath"]) is not None
+    reply = handler(event, lambda_context("SurveyApiFunction"))
+    assert reply["statusCode"] == status, reply["body"]
+    if name == "survey_post_response.json":  # the sample device has answered now: a second time is refused
+        again = handler(event, lambda_context("SurveyApiFunction"))
+        body = base64.b64decode(again["body"]) if again["isBase64Encoded"] else again["body"]  # problem+json
+        assert (again["statusCode"], json.loads(body)["code"]) == (409, "already_responded")
