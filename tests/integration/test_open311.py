@@ -173,6 +173,16 @@ def test_another_jurisdiction_is_a_404(api: Api) -> None:
     assert api.get("/open311/v2/services.json", query={"jurisdiction_id": "pmc.gov.in"}).status == 200
 
 
+def test_a_post_to_another_jurisdiction_is_a_404_and_changes_nothing(api: Api, clock: FixedClock) -> None:
+    key = issue_key(api)
+    before = grievance_count()
+    fields = {"api_key": key["api_key"], "jurisdiction_id": "sfgov.org", "service_code": "pothole", **LOCATED}
+    reply = post(api, fields, "xml")
+    assert reply.status == 404
+    assert xml(reply).findtext("error/code") == "404"
+    assert grievance_count() == before
+
+
 # --- requests: reading ------------------------------------------------------------------------------------
 
 

@@ -248,6 +248,9 @@ def register(app: App) -> None:
             if stem != "requests":
                 raise Open311Error(404, "No such resource")
             fields = _form(raw, request.headers.get("content-type", ""))
+            jurisdiction = _first(fields, "jurisdiction_id")
+            if jurisdiction is not None and jurisdiction != JURISDICTION:
+                raise Open311Error(404, f"jurisdiction_id must be {JURISDICTION}")
             now = clock.now()
             key_id = keyed(_first(fields, "api_key"), now)
             form = request_form(fields, _datatypes())
