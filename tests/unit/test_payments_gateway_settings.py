@@ -37,17 +37,27 @@ RECONCILER = {k: v for k, v in API_FUNCTION.items() if k != "razorpay_webhook_se
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def ssm() -> Iterator[object]:
-    """moto's SSM holding the dev parameters as docs/deploy.md creates them; Powertools' cache emptied."""
+def fresh_powertools() -> None:
+    """Powertools keeps its values and its SSM client (made with the endpoint of its day) per process."""
     parameters.clear_caches()
+    parameters.base.DEFAULT_PROVIDERS.clear()
+
+
+@pytest.fixture
+def ssm(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """moto's in-process SSM holding the dev parameters as docs/deploy.md creates them; Powertools' cache
+    emptied. AWS's own endpoint, so moto intercepts it even after the integration tier pointed the
+    process at its moto server."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_SSM", raising=False)
+    fresh_powertools()
     with mock_aws():
         client = boto3.client("ssm", region_name="ap-south-1")
         client.put_parameter(Name=KEY_ID, Type="String", Value="rzp_live_Abc123")
         client.put_parameter(Name=KEY_SECRET, Type="SecureString", Value="ssm-key-secret")
         client.put_parameter(Name=WEBHOOK_SECRET, Type="SecureString", Value="ssm-webhook-secret")
         yield client
-    parameters.clear_caches()
+    fresh_powertools()
 
 
 def test_the_api_function_reads_all_three_from_ssm_and_verifies_with_them(ssm: object) -> None:
@@ -98,21 +108,15 @@ def test_a_missing_parameter_fails_naming_it_and_showing_no_value(ssm: object) -
     assert "rzp_live_Abc123" not in str(raised.value)
 
 
-def test_unreadable_ssm_fails_clearly() -> None:
+def test_unreadable_ssm_fails_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
     """No SSM at all (here: a connection refused on a closed loopback port) is a ConfigurationError too."""
-    parameters.clear_caches()
-    parameters.base.DEFAULT_PROVIDERS.clear()
-    before = os.environ.get("AWS_ENDPOINT_URL_SSM")
-    os.environ["AWS_ENDPOINT_URL_SSM"] = "http://127.0.0.1:9"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:9")
+    fresh_powertools()
     try:
         with pytest.raises(ConfigurationError, match=KEY_SECRET):
             gateways.ssm_parameters([KEY_SECRET])
     finally:
-        if before is None:
-            del os.environ["AWS_ENDPOINT_URL_SSM"]
-        else:
-            os.environ["AWS_ENDPOINT_URL_SSM"] = before
-        parameters.base.DEFAULT_PROVIDERS.clear()
+        fresh_powertools()
 
 
 @pytest.mark.parametrize("value", ["local-key-secret", "local-webhook-secret", "rzp_test_sandbox"])
