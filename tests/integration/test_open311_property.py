@@ -3,6 +3,7 @@ filter of those grievances in plain Python (issue 19): same requests, newest fir
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import count
@@ -33,7 +34,7 @@ queries = st.fixed_dictionaries(
 )
 
 
-def _store(base: datetime, specs: list[tuple[str, str, int]]) -> list[Any]:
+def _store(base: datetime, specs: Sequence[tuple[str, str, int]]) -> list[Any]:
     """The grievances as stored, each in the status drawn (counted and indexed as the store does)."""
     from grievance import domain, reference, store
 
@@ -105,3 +106,34 @@ def test_the_open311_list_is_a_plain_filter_of_the_grievances(api: Any, specs: A
         and iso(query.start) <= g.created_at <= iso(query.end)
     ]
     assert [g.id for g in read] == [g.id for g in expected] == [g.id for g in plain]
+
+
+def test_a_list_reads_what_it_returns(api: Any, monkeypatch: Any) -> None:
+    """Below the 1000 cap a list reads exactly the items it returns, whatever else the table holds: other
+    services, other statuses, other times are in other partitions or outside the key range."""
+    from grievance import reference
+    from grievance.open311 import mapping
+    from grievance.open311 import store as open311_store
+    from grievance.store import GrievanceItem
+
+    base = datetime(2035, 1, 1, tzinfo=UTC)
+    specs = [(CODES[n % 3], STATUSES[n % 7], n * 600) for n in range(60)]  # 60 over 25 days
+    specs += [(code, status, 200 * 24 * 60) for code, status, _ in specs[:20]]  # and 20 outside the window
+    stored = _store(base, specs)
+    read: list[Any] = []
+    query_index = GrievanceItem.open311_by_requested.query
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        result = query_index(*args, **kwargs)
+        read.append(result)
+        return result
+
+    monkeypatch.setattr(GrievanceItem.open311_by_requested, "query", counted)
+    params = {"service_code": "pothole", "status": "open", "start_date": base.isoformat()}
+    query = mapping.requests_query(params, reference.categories(), base + 100 * DAY)
+    found = open311_store.requested_between(query, query.service_codes, mapping.MAX_REQUESTS)
+    assert [g.id for g in found] == [
+        g.id for g in sorted(stored, key=lambda g: (g.created_at, g.id), reverse=True) if query.matches(g)
+    ]
+    assert found
+    assert sum(r.page_iter.total_scanned_count for r in read) == len(found)
