@@ -8,9 +8,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "layers/common"), str(ROOT / "functions/grievance"), str(ROOT / "functions/payments")]
+sys.path[:0] = [
+    str(ROOT / "layers/common"),
+    str(ROOT / "functions/grievance"),
+    str(ROOT / "functions/payments"),
+    str(ROOT / "functions/lookup"),
+]
 
 from grievance import domain  # noqa: E402
+from lookup import domain as lookup_domain  # noqa: E402
 from payments import domain as payments_domain  # noqa: E402
 from pmc_common.lifecycle import Lifecycle, with_generated  # noqa: E402
 
@@ -18,6 +24,7 @@ from pmc_common.lifecycle import Lifecycle, with_generated  # noqa: E402
 DOCUMENTS: dict[str, Lifecycle] = {  # type: ignore[type-arg]
     "docs/grievance-lifecycle.md": domain.LIFECYCLE,
     "docs/money-flow.md": payments_domain.LIFECYCLE,
+    "docs/city-updates.md": lookup_domain.UPDATES,
 }
 
 

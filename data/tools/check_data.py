@@ -15,6 +15,7 @@ from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_city_updates
 import make_payments
 import make_survey
 import simplify_wards
@@ -590,6 +591,65 @@ else:
             err(f"surveys: the city survey asks nothing about {topic}")
 if closed_survey is None or not closed_survey["responses"] or closed_survey["closed_at"] is None:
     err("surveys: need a closed survey with seeded responses")
+
+# ---------------------------------------------------------------- city updates (API.md 2.4; sample, issue 18)
+UPDATE_ID = re.compile(rf"^UPD-{CROCK}{{8}}$")
+UPDATE_CATEGORIES = ("water_cut", "road_closure", "health_drive", "event", "other")
+UPDATE_MAX_SPAN_HOURS = 90 * 24
+updates = load("city_updates.json")
+if updates != make_city_updates.build():
+    err("city_updates.json: differs from what tools/make_city_updates.py writes (run it)")
+for u in updates:
+    w = f"city_updates[{u.get('id')}]"
+    keys(
+        w,
+        u,
+        [
+            "id",
+            "category",
+            "ward",
+            "title",
+            "body",
+            "starts_offset_hours",
+            "duration_hours",
+            "created_offset_hours",
+            "sample",
+        ],
+    )
+    if not UPDATE_ID.match(str(u.get("id"))):
+        err(f"{w}: bad id")
+    if u.get("category") not in UPDATE_CATEGORIES:
+        err(f"{w}: bad category")
+    if u.get("ward") is not None and u.get("ward") not in WARD_IDS:
+        err(f"{w}: bad ward")
+    bilingual(f"{w}.title", u.get("title"), 3, 120)
+    bilingual(f"{w}.body", u.get("body"), 10, 2000)
+    title = u.get("title") or {}
+    if u.get("sample") is not True or "(sample)" not in str(title.get("en")) or "(नमुना)" not in str(title.get("mr")):
+        err(f"{w}: not marked sample (field and title)")
+    offsets = [u.get(k) for k in ("starts_offset_hours", "duration_hours", "created_offset_hours")]
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in offsets):
+        err(f"{w}: offsets must be whole hours")
+        continue
+    starts, duration, created = offsets
+    if not 1 <= duration <= UPDATE_MAX_SPAN_HOURS:
+        err(f"{w}: duration {duration} h outside 1..{UPDATE_MAX_SPAN_HOURS} (API.md 2.4: at most 90 days)")
+    if created > min(starts, 0):
+        err(f"{w}: created after its start or after the load time")
+unique("city_updates", updates)
+# on a fresh `make run` (offsets around the load time): the issue's three are live, each where it belongs
+live = {
+    (u["category"], u["ward"])
+    for u in updates
+    if isinstance(u.get("starts_offset_hours"), int)
+    and u["starts_offset_hours"] < 0 < u["starts_offset_hours"] + u["duration_hours"]
+}
+kasba = next(((lat, lng) for name, _, lat, lng in make_city_updates.LOCALITIES if name == "Kasba Peth"), None)
+kasba_wards = place("Kasba Peth", *kasba) if kasba else []
+if len(kasba_wards) != 1 or ("water_cut", kasba_wards[0]) not in live:
+    err(f"city_updates: no live water cut in Kasba Peth's ward {kasba_wards}")
+if not any(category == "road_closure" for category, _ in live) or ("health_drive", None) not in live:
+    err("city_updates: need a live road closure and a live city-wide health drive")
 
 # ids unique across all files too
 all_ids = [r["id"] for rows in (contacts, offices, facilities, whos) for r in rows]
