@@ -84,6 +84,8 @@ async function pay(outcome) {
     razorpay_signature: body.razorpay_signature, status: body.status, webhook: body.webhook} : body;
   result.textContent = JSON.stringify(shown, null, 2);
   result.hidden = false;
+  if (answer.ok) document.getElementById("status").textContent = body.status === "captured" ? "paid" : "attempted";
+  else for (const button of document.querySelectorAll("button")) button.disabled = false;
 }
 document.getElementById("pay").addEventListener("click", () => pay("captured"));
 document.getElementById("fail").addEventListener("click", () => pay("failed"));
@@ -93,7 +95,10 @@ CONTENT_SECURITY_POLICY = (
     f"default-src 'none'; script-src 'sha256-{SCRIPT_HASH}'; connect-src 'self'; style-src 'unsafe-inline'; "
     "form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
 )
-STYLE = "body{font-family:sans-serif;max-width:32rem;margin:2rem auto}dt{font-weight:bold}pre{background:#eee}"
+STYLE = (
+    "body{font-family:sans-serif;max-width:32rem;margin:2rem auto}dt{font-weight:bold}"
+    "pre{background:#eee;white-space:pre-wrap;overflow-wrap:anywhere}"
+)
 
 
 def _reference(order: GatewayOrder) -> str:
