@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from local.aws import LocalAws
 from local.template import LocalNames, Template
 from payments.gateways import GatewaySettings
 
@@ -134,3 +135,12 @@ def test_a_message_failing_five_receives_reaches_the_watched_dlq(template: Templ
     assert [(s.queue, s.batch_size, s.report_batch_item_failures) for s in sources] == [
         ("ReconciliationQueue", 10, True)
     ]
+
+
+def test_the_alarms_watch_exactly_the_metrics_the_reconciler_publishes(local_aws: LocalAws, template: Template) -> None:
+    from payments import reconciler
+
+    alarmed = {resolved(template, alarm)["MetricName"] for alarm in ("FlaggedPaymentsAlarm", "RefundDuePaymentsAlarm")}
+    assert set(reconciler.EXCEPTION_METRICS) == {"flagged", "refund_due"}
+    assert set(reconciler.EXCEPTION_METRICS.values()) == alarmed
+    assert reconciler.metrics.service == "payments"  # the alarms' `service` dimension
