@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pmc_common.app import system_clock
-from pmc_common.clock import FixedClock, iso
+from pmc_common.clock import FixedClock, iso, parse_iso
 from tests.harness import ADMIN, CITIZEN, STAFF, Api, Caller
 
 NOW = datetime(2026, 6, 10, 5, 0, tzinfo=UTC)
@@ -369,3 +370,20 @@ def test_the_sample_updates_are_seeded_current(api: Api) -> None:
     assert "Measles-rubella vaccination drive (sample)" in titles
     w01 = {u["title"]["en"] for u in api.get("/city-updates", query={"ward": "W01"}).json()["items"]}
     assert "No water supply in Kasba Peth today (sample)" not in w01
+
+
+def test_the_sample_events_publish_and_list_through_the_handler(api: Api, clock: FixedClock) -> None:
+    """events/ for `sam local invoke`: a ward officer's water cut for W07, then W07's water cuts."""
+    root = Path(__file__).resolve().parents[2] / "events"
+    published = api.runtime.invoke(
+        "LookupApiFunction", json.loads((root / "lookup_publish_city_update.json").read_text(encoding="utf-8"))
+    )
+    assert published["statusCode"] == 201, published
+    created = json.loads(published["body"])
+    assert (created["ward"], created["status"]) == ("W07", "scheduled")
+    clock.advance(parse_iso(created["starts_at"]) - NOW)
+    listed = api.runtime.invoke(
+        "LookupApiFunction", json.loads((root / "lookup_get_city_updates.json").read_text(encoding="utf-8"))
+    )
+    assert listed["statusCode"] == 200
+    assert created["id"] in [u["id"] for u in json.loads(listed["body"])["items"]]
