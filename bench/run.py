@@ -6,7 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHES = ["cold_start.py", "warm_overhead.py", "escalation_sweep.py", "hostile_cost.py", "reads.py", "local_load.py"]
+BENCHES = [
+    "cold_start.py",
+    "warm_overhead.py",
+    "escalation_sweep.py",
+    "hostile_cost.py",
+    "reads.py",
+    "local_load.py",
+    "survey.py",
+]
 
 for script in BENCHES:
     subprocess.run([sys.executable, str(Path(__file__).with_name(script))], check=True)

@@ -36,6 +36,8 @@ def move(survey_id: str, via: str, now: datetime) -> Survey:
         move = domain.LIFECYCLE.apply(current, None, by="staff", via=via, given={}, now=now)
         if not move.rule.moves_status:
             return current
+        if move.after.status == "open":
+            store.prepare_counters(current)  # before any response can come: results then read a fixed set
         saved = store.save(current, move.after)
         if saved is not None:
             return saved

@@ -17,6 +17,7 @@ def load(data_dir: Path) -> None:
     for row in rows:
         survey = domain.survey_from(row)
         store.put(survey)
+        store.prepare_counters(survey)
         for response in row["responses"]:
             submission = domain.check_answers(survey, response["respondent_type"], response["answers"])
             signed_in = response["channel"] == "signed_in"

@@ -28,7 +28,17 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from pmc_common import dynamo
 from pmc_common.errors import Internal
-from survey.domain import COUNTER_SHARDS, Submission, Survey, chunks, increments, shard_of, survey_from
+from survey.domain import (
+    COUNTER_SHARDS,
+    RESPONDENT_TYPES,
+    RESPONSES,
+    Submission,
+    Survey,
+    chunks,
+    increments,
+    shard_of,
+    survey_from,
+)
 from survey.settings import survey_table_name
 
 SURVEY = "survey"
@@ -221,6 +231,22 @@ def _write(
             tx.update(counter, actions=[Path([name]).add(n) for name, n in sorted(added.items())])
 
 
+def prepare_counters(survey: Survey) -> None:
+    """Create every counter item of the survey, empty, before it opens: from then on the results read the
+    same items at any number of responses. ADD of 0 creates a missing item and leaves a counted one as it
+    is, so a repeat is harmless; at most 100 items a transaction (8 × 2 × 10 = 160 for the largest survey)."""
+    keys = [
+        (_counts_pk(survey.id, shard), _counts_sk(respondent_type, chunk))
+        for shard in range(COUNTER_SHARDS)
+        for respondent_type in RESPONDENT_TYPES
+        for chunk in range(chunks(survey))
+    ]
+    for start in range(0, len(keys), 100):
+        with dynamo.transaction(SurveyItem) as tx:
+            for pk, sk in keys[start : start + 100]:
+                tx.update(SurveyItem(pk, sk), actions=[Path([RESPONSES]).add(0)])
+
+
 def counters(survey: Survey) -> tuple[dict[str, list[dict[str, int]]], int]:
     """Every counter item of the survey by respondent type, and how many items were read: one Query per
     shard, each at most 2 × chunks items, whatever the number of responses."""
@@ -231,7 +257,10 @@ def counters(survey: Survey) -> tuple[dict[str, list[dict[str, int]]], int]:
         start: dict[str, Any] | None = None
         while True:
             reply = connection.query(
-                _counts_pk(survey.id, shard), exclusive_start_key=start, consistent_read=True, limit=2 * chunks(survey)
+                _counts_pk(survey.id, shard),
+                exclusive_start_key=start,
+                consistent_read=True,
+                limit=2 * chunks(survey) + 1,
             )
             for raw in reply.get("Items", []):
                 read += 1
