@@ -221,3 +221,18 @@ def test_a_failed_attempt_then_a_successful_one_on_a_water_connection(stack: str
         assert RECEIPT_NO.match(done["receipt_no"])
         bills = http.get("/me/water-connections/WC-1000001/bills", headers=citizen).json()
         assert bills["total_paise"] == 0
+
+
+def test_the_stack_bounds_what_reaches_the_sandbox(stack: str) -> None:
+    with httpx.Client(base_url=stack, timeout=30) as http:
+        pay = "/sandbox-gateway/orders/order_NOSUCHORDER001/pay"
+        huge = http.post(pay, content=b"{" + b" " * (300 * 1024) + b"}", headers={"content-type": "application/json"})
+        assert huge.status_code == 413
+        assert huge.headers["content-type"] == "application/problem+json"
+        deep = http.post(pay, content=b"[" * 5000 + b"]" * 5000, headers={"content-type": "application/json"})
+        assert deep.status_code == 400
+        assert deep.headers["content-type"] == "application/problem+json"
+        assert http.post(pay, json={"outcome": "captured"}).status_code == 404
+        assert http.get("/sandbox-gateway/nothing-here").status_code == 404
+        assert http.get("/sandbox-gateway/checkout/order_NOSUCHORDER001").json()["status"] == 404
+        assert "/sandbox-gateway/checkout/{order_id}" not in http.get("/openapi.json").json()["paths"]

@@ -411,3 +411,17 @@ def test_a_confirm_alone_captures_through_a_ledger_another_process_wrote(
     after = api.get(f"/payments/{payment['id']}", caller=caller).json()
     assert (after["status"], after["gateway_payment_id"]) == ("captured", attempt.payment.id)
     assert after["receipt_no"].startswith("PMC/2026-27/")
+
+
+def test_stale_payments_of_another_process_learn_a_capture_whose_webhook_was_lost(api: Api, clock: FixedClock) -> None:
+    from payments import stale
+    from payments.gateways import SandboxGateway
+    from payments.sandbox_ledger import TableSandboxLedger
+    from tests.integration.test_payments_create import MAY_10
+
+    _, payment, _ = new_payment(api)
+    attempt = SandboxGateway(TableSandboxLedger()).pay(payment["gateway_order_id"], "captured")  # no delivery
+    sent: list[dict[str, Any]] = []
+    stale.sweep(MAY_10 + timedelta(minutes=16), SandboxGateway(TableSandboxLedger()), sent.append)
+    ours = [m for m in sent if m["payment_id"] == payment["id"]]
+    assert [(m["gateway_payment_id"], m["status"]) for m in ours] == [(attempt.payment.id, "captured")]
