@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grievance.domain import STATUSES
-from pmc_common.clock import IST, iso
+from pmc_common.clock import IST, FixedClock
 
 CODES = ("garbage_not_collected", "pothole", "streetlight_not_working")
 ROUNDS = count()
@@ -62,50 +62,64 @@ def _store(base: datetime, specs: Sequence[tuple[str, str, int]]) -> list[Any]:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-@given(specs=grievance_specs, params=queries)
-def test_the_open311_list_is_a_plain_filter_of_the_grievances(api: Any, specs: Any, params: dict[str, Any]) -> None:
-    from grievance import reference
-    from grievance.open311 import mapping
-    from grievance.open311 import store as open311_store
+@given(specs=grievance_specs, params=queries, picks=st.none() | st.lists(st.integers(0, 11), max_size=4))
+def test_the_open311_list_is_a_plain_filter_of_the_grievances(
+    api: Any, specs: Any, params: dict[str, Any], picks: list[int] | None
+) -> None:
+    from grievance import api as grievance_api
 
     base = datetime(2031, 1, 1, tzinfo=UTC) + next(ROUNDS) * 200 * DAY  # a stretch of time no other test uses
     stored = _store(base, specs)
-    query_params = {
-        name: (base.astimezone(IST) + value * DAY).isoformat() if name.endswith("_date") else value
-        for name, value in params.items()
-    }
     now = base + 121 * DAY
-    refused: mapping.Open311Error | None = None
+    dates = {name: base + value * DAY for name, value in params.items() if name.endswith("_date")}
+    query = {name: value for name, value in params.items() if not name.endswith("_date")}
+    query |= {name: at.astimezone(IST).isoformat() for name, at in dates.items()}
+    if picks is not None:
+        query["service_request_id"] = ",".join(
+            stored[n % len(stored)].id if stored else "GRV-3101-ZZZZZZ" for n in picks
+        )
+    grievance_api.app.dependency_overrides[grievance_api.system_clock] = lambda: FixedClock(now)
     try:
-        query = mapping.requests_query(query_params, reference.categories(), now)
-    except mapping.Open311Error as error:  # a window the spec refuses: backwards or over 90 days
-        refused = error
-    if refused is not None:
-        assert refused.code == 400
-        start = query_params.get("start_date")
-        end = query_params.get("end_date")
-        assert start is not None
-        assert end is not None
-        assert start > end or datetime.fromisoformat(end) - datetime.fromisoformat(start) > timedelta(days=90)
+        reply = api.get("/open311/v2/requests.json", query=query)
+    finally:
+        grievance_api.app.dependency_overrides.clear()
+
+    # the same question in plain Python, from the specification's words
+    newest_first = sorted(stored, key=lambda g: (g.created_at, g.id), reverse=True)
+    if picks is not None and query["service_request_id"]:
+        asked = list(dict.fromkeys(query["service_request_id"].split(",")))
+        by_id = {g.id: g for g in stored}
+        assert reply.status == 200, reply.body
+        assert [i["service_request_id"] for i in reply.json()] == [by_id[i].id for i in asked if i in by_id]
         return
-    codes = query.service_codes or tuple(sorted(reference.categories()))
-    read = open311_store.requested_between(query, codes, mapping.MAX_REQUESTS)
-    expected = sorted((g for g in stored if query.matches(g)), key=lambda g: (g.created_at, g.id), reverse=True)[
-        : mapping.MAX_REQUESTS
-    ]
-    # in plain words too: the service, the Open311 status and the window, newest first
-    statuses = {
-        "open": {"submitted", "assigned", "in_progress", "reopened"},
-        "closed": {"resolved", "closed", "rejected"},
-    }
+    given_start, given_end = dates.get("start_date"), dates.get("end_date")
+    if given_start is None and given_end is None:
+        start, end = now - 90 * DAY, now
+    elif given_start is None:
+        assert given_end is not None
+        start, end = given_end - 90 * DAY, given_end
+    elif given_end is None:
+        start, end = given_start, given_start + 90 * DAY
+    else:
+        start, end = given_start, given_end
+    if start > end or end - start > 90 * DAY:
+        assert reply.status == 400
+        assert reply.json()[0]["code"] == 400
+        return
+    codes = params["service_code"].split(",") if "service_code" in params else CODES
+    wanted = {s.strip() for s in params.get("status", "open,closed").split(",")}
+    closed = {"resolved", "closed", "rejected"}
     plain = [
         g
-        for g in sorted(stored, key=lambda g: (g.created_at, g.id), reverse=True)
-        if g.category in (params["service_code"].split(",") if "service_code" in params else CODES)
-        and any(g.status in statuses[s] for s in params.get("status", "open,closed").split(","))
-        and iso(query.start) <= g.created_at <= iso(query.end)
-    ]
-    assert [g.id for g in read] == [g.id for g in expected] == [g.id for g in plain]
+        for g in newest_first
+        if g.category in codes
+        and ("closed" if g.status in closed else "open") in wanted
+        and start <= datetime.fromisoformat(g.created_at) <= end
+    ][:1000]
+    assert reply.status == 200, reply.body
+    items = reply.json()
+    assert [i["service_request_id"] for i in items] == [g.id for g in plain]
+    assert [i["status"] for i in items] == ["closed" if g.status in closed else "open" for g in plain]
 
 
 def test_a_list_reads_what_it_returns(api: Any, monkeypatch: Any) -> None:
