@@ -106,52 +106,60 @@ def _settled(kind: RecordKind, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plan(message: Message, via: str, read: Versioned, now: datetime) -> Application | None:
-    """The one transaction for this message, or None when the status table refuses the move (ignored)."""
+    """The one transaction for this message, or None when the status table refuses the move (ignored). Beside the
+    payment it reads, in one round trip, what the move writes on: lines, locks and the receipt counter."""
     current = payment_store.from_document(read.doc)
-    kind = _record_kind(current)
-    line_ids = [line.id for line in current.lines]
-    lines: list[Versioned] = []
-    receipt: tuple[str, int] | None = None
-    collections: list[tuple[str, str, int]] = []
-    given: dict[str, Any] = {"gateway_payment_id": message.gateway_payment_id}
-    to: domain.PaymentStatus | None = None
     if via == "capture" and current.status in domain.FINAL:
         return _duplicate(message, read, current, now)
     if via == "capture":
-        if message.amount_paise is None or message.currency is None:
-            raise ValueError("a capture names its amount and currency")
-        lines = payment_store.lines_for_update(kind, current.reference, line_ids)
-        elsewhere = len(lines) != len(line_ids) or any(_paid(kind, line.doc) for line in lines)
-        given |= {"amount_paise": message.amount_paise, "currency": message.currency, "lines_paid_elsewhere": elsewhere}
-        to = domain.capture_outcome(current, message.amount_paise, message.currency, elsewhere)
-        day = ist_date(now)
-        if to == "captured" and domain.allowed(current.status, "captured", "reconciler"):
-            fy = financial_year(day)
-            number = payment_store.receipt_counter(fy) + 1
-            receipt = (fy, number)
-            given["receipt_no"] = f"PMC/{fy}/{number:06d}"
-            lines = [replace(line, doc=_settled(kind, line.doc)) for line in lines]
-            cell = f"{current.ward}#{current.kind}"
-            collections = [
-                (f"collections#{day}", f"{cell}#count", 1),
-                (f"collections#{day}", f"{cell}#amount", current.amount_paise),
-            ]
-        else:
-            lines = []
-            cell = f"exceptions#{to}#{current.ward}"
-            collections = [
-                (f"collections#{day}", f"{cell}#count", 1),
-                (f"collections#{day}", f"{cell}#amount", message.amount_paise),
-            ]
+        return _capture(message, read, current, now)
     try:
-        move = domain.transition(current, via, given=given, now=now, to=to)
+        move = domain.transition(current, via, given={"gateway_payment_id": message.gateway_payment_id}, now=now)
     except Conflict:
-        return None  # a repeat, a late failure, anything after a final status: nothing to apply
-    after = move.after
-    releases = after.status not in domain.OPEN
-    locks = payment_store.locks_of(kind, current.reference, current.id, line_ids) if releases else []
+        return None  # a repeat, a late failure, a failure or expiry after a capture: nothing to apply
+    locks: list[tuple[str, int]] = []
+    if move.after.status not in domain.OPEN:
+        line_ids = [line.id for line in current.lines]
+        locks = payment_store.for_move(_record_kind(current), current.reference, current.id, line_ids, None).locks
     key = message.gateway_payment_id if via != "expire" else current.id
-    return Application(f"{key}#{via}", read, after, kind, lines, locks, receipt, collections)
+    return Application(f"{key}#{via}", read, move.after, _record_kind(current), [], locks, None, [])
+
+
+def _capture(message: Message, read: Versioned, current: domain.Payment, now: datetime) -> Application | None:
+    """A capture on a payment not yet captured: captured (lines paid, the FY's next receipt number, the day's
+    collections), or flagged / refund_due (nothing allocated, the day's exceptions); its locks released."""
+    if message.amount_paise is None or message.currency is None:
+        raise ValueError("a capture names its amount and currency")
+    kind = _record_kind(current)
+    day = ist_date(now)
+    fy = financial_year(day)
+    line_ids = [line.id for line in current.lines]
+    reads = payment_store.for_move(kind, current.reference, current.id, line_ids, fy)
+    elsewhere = len(reads.lines) != len(line_ids) or any(_paid(kind, line.doc) for line in reads.lines)
+    given: dict[str, Any] = {
+        "gateway_payment_id": message.gateway_payment_id,
+        "amount_paise": message.amount_paise,
+        "currency": message.currency,
+        "lines_paid_elsewhere": elsewhere,
+    }
+    to = domain.capture_outcome(current, message.amount_paise, message.currency, elsewhere)
+    lines: list[Versioned] = []
+    receipt: tuple[str, int] | None = None
+    if to == "captured":
+        number = reads.receipts + 1
+        receipt = (fy, number)
+        given["receipt_no"] = f"PMC/{fy}/{number:06d}"
+        lines = [replace(line, doc=_settled(kind, line.doc)) for line in reads.lines]
+        cell, amount = f"{current.ward}#{current.kind}", current.amount_paise
+    else:
+        cell, amount = f"exceptions#{to}#{current.ward}", message.amount_paise
+    try:
+        move = domain.transition(current, "capture", given=given, now=now, to=to)
+    except Conflict:
+        return None
+    collections = [(f"collections#{day}", f"{cell}#count", 1), (f"collections#{day}", f"{cell}#amount", amount)]
+    marker = f"{message.gateway_payment_id}#capture"
+    return Application(marker, read, move.after, kind, lines, reads.locks, receipt, collections)
 
 
 def _duplicate(message: Message, read: Versioned, current: domain.Payment, now: datetime) -> Application | None:
@@ -211,9 +219,7 @@ def reconcile(message: Message, gateway: Callable[[], Gateway], clock: Clock) ->
             if via == "expire" and current.status in ("failed", "expired") and now >= watched_until:
                 payment_store.unwatch(current)  # a day after its order expired: nothing left to ask
             return "ignored"
-        if payment_store.applied(change.marker):
-            return "duplicate"
-        try:
+        try:  # a marker already there (applied before) fails the transaction, nothing written: a duplicate
             if not payment_store.apply(change):
                 return "duplicate"
             _count_exceptions(change)  # committed, and by this delivery only
