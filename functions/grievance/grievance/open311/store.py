@@ -192,22 +192,47 @@ def by_ids(ids: tuple[str, ...]) -> list[Grievance]:
     return [found[i] for i in ids if i in found]
 
 
-def _partition(key: str, low: str, high: str, page_size: int) -> Iterator[tuple[str, Grievance]]:
-    for item in GrievanceItem.open311_by_requested.query(
-        key, GrievanceItem.open311_sk.between(low, high), scan_index_forward=False, page_size=page_size
-    ):
-        yield str(item.open311_sk), _grievance(item)
+Page = tuple[list[GrievanceItem], dict[str, Any] | None]
+FIRST_PAGES_AT_ONCE = 8  # partitions whose first page is read concurrently (a list may span 42 of them)
+
+
+def _page(key: str, low: str, high: str, size: int, start: dict[str, Any] | None) -> Page:
+    """One page of a partition, newest first: at most `size` items, and where the next page starts."""
+    result = GrievanceItem.open311_by_requested.query(
+        key,
+        GrievanceItem.open311_sk.between(low, high),
+        scan_index_forward=False,
+        limit=size,
+        last_evaluated_key=start,
+    )
+    return list(result), result.last_evaluated_key
+
+
+def _stream(key: str, low: str, high: str, size: int, first: Page) -> Iterator[tuple[str, Grievance]]:
+    items, start = first
+    while True:
+        for item in items:
+            yield str(item.open311_sk), _grievance(item)
+        if start is None:
+            return
+        items, start = _page(key, low, high, size, start)
 
 
 def requested_between(query: RequestsQuery, codes: tuple[str, ...], limit: int) -> list[Grievance]:
     """At most `limit` grievances of these services and Open311 statuses created in the window, newest
     first (ties by id): each partition is read a page at a time with a page size of its share of `limit`,
-    so an answer reads at most `limit` items plus one page per partition beyond what it returns."""
+    so an answer reads at most `limit` items plus one page per partition beyond what it returns. The first
+    pages are read a few at a time concurrently: an unfiltered list spans every service in both statuses,
+    and one Query after another would add their latencies."""
     low, high = iso(query.start), iso(query.end) + "#~"
     partitions = [f"{code}#{status}" for code in codes for status in query.statuses]
     if not partitions:
         return []
-    page_size = max(10, math.ceil(limit / len(partitions)) + 1)
-    streams = [_partition(key, low, high, page_size) for key in partitions]
+    size = max(10, math.ceil(limit / len(partitions)) + 1)
+    from concurrent.futures import ThreadPoolExecutor  # here: about 7 ms of imports only this route pays
+
+    with ThreadPoolExecutor(max_workers=min(FIRST_PAGES_AT_ONCE, len(partitions))) as pool:
+        firsts = list(pool.map(lambda key: _page(key, low, high, size, None), partitions))
+    streams = [_stream(key, low, high, size, first) for key, first in zip(partitions, firsts, strict=True)]
     merged = heapq.merge(*streams, key=lambda pair: pair[0], reverse=True)
     return [g for _, g in islice(merged, limit)]
