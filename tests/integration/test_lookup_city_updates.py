@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 
 from pmc_common.app import system_clock
+from pmc_common.auth import Caller as CallerClaims
 from pmc_common.clock import FixedClock, iso, parse_iso
 from tests.harness import ADMIN, CITIZEN, STAFF, Api, Caller
 
 NOW = datetime(2026, 6, 10, 5, 0, tzinfo=UTC)
 W07_OFFICER = Caller("+919800000707", ("ward_officer",), "W07")
 W01_OFFICER = Caller("+919800000701", ("ward_officer",), "W01")
+STAFF_CALLER = CallerClaims("staff-sub", None, frozenset({"staff"}), None)
 WATER_CUT: dict[str, Any] = {
     "category": "water_cut",
     "ward": "W07",
@@ -268,6 +270,8 @@ def test_bodies_that_cannot_be_read_are_400_or_413_and_nothing_is_stored(api: Ap
     assert_problem(
         api.request("POST", f"/city-updates/{created['id']}/withdraw", json_body=huge_reason, caller=STAFF), 413
     )
+    unknown = api.request("POST", f"/city-updates/{created['id']}/withdraw", json_body={"note": "x"}, caller=STAFF)
+    assert_problem(unknown, 422, "body.note")
     long_reason = {"reason": "r" * 501}
     assert_problem(
         api.request("POST", f"/city-updates/{created['id']}/withdraw", json_body=long_reason, caller=STAFF),
@@ -387,3 +391,23 @@ def test_the_sample_events_publish_and_list_through_the_handler(api: Api, clock:
     )
     assert listed["statusCode"] == 200
     assert created["id"] in [u["id"] for u in json.loads(listed["body"])["items"]]
+
+
+def test_a_change_made_on_a_stale_read_is_412_and_changes_nothing(api: Api, clock: FixedClock) -> None:
+    """Two staff members edit the same update at once: the second write, on the version both read, loses."""
+    from lookup import domain, store
+    from pmc_common.errors import PreconditionFailed
+
+    created = publish(api)
+    first = store.get_update(created["id"])
+    second = store.get_update(created["id"])
+    assert first is not None
+    assert second is not None
+    store.save_update(first, first.doc | {"category": "other"})
+    before = stored()
+    withdrawn = domain.withdraw(domain.from_doc(second.doc, NOW), None, STAFF_CALLER, NOW)
+    assert withdrawn is not None
+    with pytest.raises(PreconditionFailed):
+        store.save_update(second, domain.to_doc(withdrawn))
+    assert stored() == before
+    assert created["id"] in public_ids(api, ward="W07")
