@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from local.dynamodb_local import DYNAMODB_LOCAL, MOTO
 from pmc_common.clock import FixedClock
@@ -370,3 +372,54 @@ def test_seeded_closed_survey_has_results_and_an_export(api: Api, clock: FixedCl
     assert seeded["id"] not in listed
     city = api.get("/surveys").json()["items"]
     assert any(s["question_count"] >= 12 for s in city)
+
+
+ANSWER_VALUES = st.one_of(
+    st.integers(-1, 12), st.sampled_from(["good", "bad", "metro", "bus", "nope"]),
+    st.lists(st.sampled_from(["metro", "bus", "tram"]), max_size=3), st.text(max_size=3),
+)  # fmt: skip
+QUESTION_IDS = ["q_clean", "q_nps", "q_water", "q_transport", "q_note", "q_other"]
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["citizen", "tourist"]),
+            st.dictionaries(st.sampled_from(QUESTION_IDS), ANSWER_VALUES, max_size=5),
+            st.booleans(),
+            st.integers(0, 3),
+        ),
+        max_size=8,
+    )
+)
+def test_stored_counters_equal_a_recount_of_stored_responses(
+    api: Api, clock: FixedClock, attempts: list[tuple[str, dict[str, Any], bool, int]]
+) -> None:
+    """Any mix of accepted, refused and repeated answers: the counters DynamoDB holds are a recount of the
+    responses it holds (read back through the export's reader)."""
+    from survey import definitions, domain, store
+
+    survey_id = opened(api)
+    devices = [device() for _ in range(4)]
+    assert answer(api, survey_id, tourist_body(q_transport=["bus"], q_nps=7)).status == 201  # never vacuous
+    for respondent_type, answers, signed_in, which in attempts:
+        body = {"respondent_type": respondent_type, "device_id": devices[which], "answers": answers}
+        reply = answer(api, survey_id, body, citizen() if signed_in else None)
+        assert reply.status in (201, 409, 422), reply.body
+    survey = definitions.known(survey_id)
+    by_type, _ = store.counters(survey)
+    kept = {kind: {k: v for k, v in domain.summed(items).items() if v} for kind, items in by_type.items()}
+    recount: dict[str, Counter[str]] = {"citizen": Counter(), "tourist": Counter()}
+    stored_responses = list(store.responses(survey_id))
+    for response in stored_responses:  # counted the slow way, independently of survey.domain.increments
+        tally = recount[response["respondent_type"]]
+        tally["responses"] += 1
+        for qid, value in response["answers"].items():
+            tally[f"a#{qid}"] += 1
+            if isinstance(value, list):
+                tally.update(f"v#{qid}#{option}" for option in value)
+            elif qid != "q_note":  # text is counted as answered only
+                tally[f"v#{qid}#{value}"] += 1
+    assert kept == {kind: dict(c) for kind, c in recount.items()}
+    assert 1 <= len(stored_responses) <= 1 + len(devices)
