@@ -129,6 +129,10 @@ def test_the_public_list_is_newest_start_first_and_pages_with_a_signed_cursor(ap
     )
     assert again.status == 304
     assert again.headers["etag"] == first.headers["etag"]
+    clock.advance(timedelta(days=91))  # the cursor's position is now older than any live update can start
+    late = api.get("/city-updates", query={"ward": "W03", "limit": 1, "cursor": cursor})
+    assert late.status == 200
+    assert late.json() == {"items": [], "next_cursor": None}
 
 
 def test_scheduled_and_ended_updates_are_not_public_but_staff_see_them(api: Api, clock: FixedClock) -> None:

@@ -325,6 +325,8 @@ def live_page(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Not-withdrawn updates of these audiences that started between `since` and `until` (or before the key
     `after`), newest start first, those `keep` accepts."""
+    if after is not None and after < since:  # a cursor the 90-day window has passed: nothing after it is live
+        return [], None
     high = after or f"{until}#~"
     condition = CityUpdateListing.sk.between(since, high)
     streams = [_examined(f"{CITY_UPDATE}#live#{a}", condition, limit) for a in audiences]
