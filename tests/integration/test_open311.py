@@ -484,3 +484,24 @@ def test_a_key_gets_120_requests_a_minute_then_429_with_retry_after(api: Api, cl
     assert post(api, {"api_key": key["api_key"], "service_code": "pothole", **LOCATED}).status == 201
     used = next(k for k in api.get("/admin/open311/keys", caller=ADMIN).json()["items"] if k["id"] == key["id"])
     assert used["last_used_at"] == "2026-06-10T05:13:09Z"
+
+
+def test_a_list_stops_before_its_answer_grows_too_large(api: Api, clock: FixedClock, monkeypatch: Any) -> None:
+    from grievance.open311 import routes
+
+    clock.advance(timedelta(days=800))  # a window of its own
+    logged = []
+    for _ in range(3):
+        clock.advance(timedelta(minutes=1))
+        logged.append(log(api)["id"])
+    whole = [i["service_request_id"] for i in listed(api)]
+    assert whole == logged[::-1]
+    from grievance import store
+
+    newest = store.get(logged[-1])
+    assert newest is not None
+    view = routes._request_view(newest, None)  # type: ignore[arg-type]  # no photo: the request is not read
+    one_size = len(json.dumps(view, ensure_ascii=False).encode()) + routes.XML_OVERHEAD_BYTES
+    monkeypatch.setattr(routes, "MAX_ANSWER_BYTES", 2 * one_size + 10)
+    assert [i["service_request_id"] for i in listed(api)] == logged[::-1][:2]  # the newest that fit
+    assert [r.findtext("service_request_id") for r in listed(api, "xml")] == logged[::-1][:2]

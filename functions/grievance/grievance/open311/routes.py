@@ -8,6 +8,7 @@ data; a POST's contact fields are stored and never returned."""
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import string
 from collections.abc import Callable, Mapping
@@ -46,6 +47,8 @@ BASE = "/open311/v2"
 RATE_PER_MINUTE = 120  # API.md 1.11: per key, per fixed UTC minute
 MAX_FORM_BYTES = 64 * 1024  # a 4000-character Marathi description percent-encoded is about 36 KB
 MAX_FORM_FIELDS = 200
+MAX_ANSWER_BYTES = 4 * 1024 * 1024  # under Lambda's 6 MB response limit, with room for headers and base64
+XML_OVERHEAD_BYTES = 600  # a request's XML tags beyond its JSON: 17 element names written twice
 FORM_TYPE = "application/x-www-form-urlencoded"
 KEY_ALPHABET = string.ascii_letters + string.digits
 KEY_PREFIX_LENGTH = 9  # "o311_" and four characters: enough to tell keys apart in a list
@@ -229,7 +232,9 @@ def register(app: App) -> None:
                 else:
                     codes = query.service_codes or tuple(sorted(reference.categories()))
                     found = open311_store.requested_between(query, codes, MAX_REQUESTS)
-                return formats.reply(fmt, "service_requests", [_request_view(g, request) for g in found])
+                return formats.reply(
+                    fmt, "service_requests", _within_answer_size([_request_view(g, request) for g in found])
+                )
             raise Open311Error(404, "No such resource")
 
         return answer(document, build, request)
@@ -350,6 +355,19 @@ def register(app: App) -> None:
         if not ids.is_id("KEY", key_id) or not open311_store.revoke(key_id, iso(clock.now())):
             raise NotFound("No Open311 key with that id")
         return Response(status_code=204)
+
+
+def _within_answer_size(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first views whose answer stays under MAX_ANSWER_BYTES in either format: 1000 requests with
+    4000-character Marathi descriptions would pass Lambda's 6 MB response limit. Newest first, so a client
+    narrows the window to see the rest."""
+    kept, size = [], 0
+    for view in views:
+        size += len(json.dumps(view, ensure_ascii=False).encode("utf-8")) + XML_OVERHEAD_BYTES
+        if size > MAX_ANSWER_BYTES:
+            break
+        kept.append(view)
+    return kept
 
 
 # --- POST helpers ------------------------------------------------------------------------------------
