@@ -38,7 +38,7 @@ def outbox(grievance_id: str) -> list[Any]:
 def stream_records(local_aws: LocalAws, template: Template, grievance_id: str) -> list[dict[str, Any]]:
     """The grievance's records on GrievancesTable's stream that the relay's FilterCriteria pass, in stream
     order, shaped as Lambda hands them over."""
-    (relay,) = template.stream_sources
+    (relay,) = [s for s in template.stream_sources if s.table == "GrievancesTable"]  # the survey has its own
     table = local_aws.client("dynamodb").describe_table(TableName="GrievancesTable")["Table"]
     streams = local_aws.client("dynamodbstreams")
     arn = table["LatestStreamArn"]

@@ -11,6 +11,12 @@ class SurveyTable(Settings):
     survey_table_name: str
 
 
+class EventBus(Settings):
+    """The outbox relay."""
+
+    event_bus_name: str
+
+
 class SurveySettings(CommonSettings):
     """The API function's, read at its import: a missing one fails its cold start, not a request."""
 
@@ -21,3 +27,7 @@ def settings() -> SurveySettings:
 
 def survey_table_name() -> str:
     return load(SurveyTable).survey_table_name
+
+
+def event_bus_name() -> str:
+    return load(EventBus).event_bus_name

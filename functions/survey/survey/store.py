@@ -10,6 +10,8 @@ Items (pk, sk), docs/survey-counters.md explains the counters:
 - marker    (`respondent#<survey id>#device#<sha256 of device id>` or `…#sub#<sha256 of sub>`, `marker`):
             one per device and one per signed-in citizen per survey, put with attribute_not_exists in the
             response's transaction; ids hashed, so the table holds no device or user id in clear
+- outbox    (`survey#<id>`, `event#<event id>`): a SurveyStatusChanged event (pmc_common.outbox), written in
+            the transaction of the move it announces, published from the table's stream, TTL-deleted after 7 days
 - counter   (`counts#<survey id>#<shard>`, `<respondent type>#<chunk>`): numbers named by survey.domain
             (`responses`, `a#<question>`, `v#<question>#<value>`), each an ADD in the response's transaction
 Every list is a Query on a key; nothing is ever a Scan."""
@@ -25,9 +27,11 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.operand import Path
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.transactions import TransactWrite
 
 from pmc_common import dynamo
 from pmc_common.errors import Internal
+from pmc_common.outbox import OutboxModel
 from survey.domain import (
     COUNTER_SHARDS,
     RESPONDENT_TYPES,
@@ -39,6 +43,7 @@ from survey.domain import (
     shard_of,
     survey_from,
 )
+from survey.events import emitted
 from survey.settings import survey_table_name
 
 SURVEY = "survey"
@@ -80,6 +85,14 @@ class SurveyItem(dynamo.TableModel):
     opened_key = UnicodeAttribute(null=True)
     by_created = ByCreated()
     open_by_opened = OpenByOpened()
+
+
+class OutboxItem(OutboxModel):
+    class Meta:
+        table_name = survey_table_name()
+
+
+dynamo.share_connection(SurveyItem, OutboxItem)  # one client for the table and its transactions
 
 
 def _survey_pk(survey_id: str) -> str:
@@ -143,12 +156,16 @@ def create(survey: Survey) -> bool:
 
 
 def save(before: Survey, after: Survey) -> Survey | None:
-    """Write a status move on the version read: None when the survey changed meanwhile (nothing written)."""
+    """Write a status move on the version read, with its domain events as outbox items in the same
+    transaction: None when the survey changed meanwhile (nothing written)."""
     moved = replace(after, version=before.version + 1)
-    written = dynamo.committed(
-        SurveyItem, lambda tx: tx.save(_item(moved), condition=SurveyItem.version == before.version)
-    )
-    return moved if written else None
+
+    def writes(tx: TransactWrite) -> None:
+        tx.save(_item(moved), condition=SurveyItem.version == before.version)
+        for event in emitted(before, moved):
+            tx.save(OutboxItem.item(_survey_pk(moved.id), event), condition=OutboxItem.pk.does_not_exist())
+
+    return moved if dynamo.committed(SurveyItem, writes) else None
 
 
 def put(survey: Survey) -> None:
