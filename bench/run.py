@@ -14,6 +14,8 @@ BENCHES = [
     "reads.py",
     "local_load.py",
     "survey.py",
+    "reconciler.py",
+    "interleavings.py",  # 10,000 examples: the longest, last
 ]
 
 for script in BENCHES:
