@@ -76,14 +76,21 @@ ERROR_TITLES = {
 }
 
 
-def documented(status: int, summary: str, *errors: int, headers: tuple[str, ...] = ()) -> dict[int, dict[str, Any]]:
+LIST_SCHEMA: dict[str, Any] = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+OBJECT_SCHEMA: dict[str, Any] = {"type": "object", "additionalProperties": True}
+ANY_SCHEMA: dict[str, Any] = {"description": "discovery: an object; services and requests: a list of objects"}
+
+
+def documented(
+    status: int, summary: str, *errors: int, schema: dict[str, Any] = LIST_SCHEMA, headers: tuple[str, ...] = ()
+) -> dict[int, dict[str, Any]]:
     """The OpenAPI answers of an Open311 route: its success and Open311 errors, each `.json` or `.xml`."""
 
     def content(schema: dict[str, Any]) -> dict[str, Any]:
         return {"application/json": {"schema": schema}, "text/xml": {"schema": {"type": "string"}}}
 
     answers: dict[int, dict[str, Any]] = {
-        status: {"description": summary, "content": content({"type": ["array", "object"]}), "headers": headers}
+        status: {"description": summary, "content": content(schema), "headers": headers}
     }
     for code in errors:
         retry = ("Retry-After",) if code == 429 else ()
@@ -207,7 +214,7 @@ def register(app: App) -> None:
     @app.get(
         f"{BASE}/{{document}}",
         name="get_open311_document",
-        answers=documented(200, "Discovery, services or requests", 400, 403, 404, 429),
+        answers=documented(200, "Discovery, services or requests", 400, 403, 404, 429, schema=ANY_SCHEMA),
     )
     def document(request: Request, document: str, clock: Now) -> Response:
         """discovery, services and requests, each .json or .xml."""
@@ -266,7 +273,7 @@ def register(app: App) -> None:
     @app.get(
         f"{BASE}/services/{{service_file}}",
         name="get_open311_service_definition",
-        answers=documented(200, "A service's definition", 404),
+        answers=documented(200, "A service's definition", 404, schema=OBJECT_SCHEMA),
     )
     def service_file(request: Request, service_file: str) -> Response:
         def build(code: str, fmt: Format) -> Response:
