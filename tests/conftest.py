@@ -26,6 +26,7 @@ os.environ.update(
 os.environ.setdefault("LOOKUP_TABLE_NAME", "LookupTable")
 os.environ.setdefault("GRIEVANCES_TABLE_NAME", "GrievancesTable")
 os.environ.setdefault("IDEMPOTENCY_TABLE_NAME", "IdempotencyTable")
+os.environ.setdefault("SURVEY_TABLE_NAME", "SurveyTable")
 
 
 def pytest_report_header() -> str:

@@ -326,3 +326,11 @@ def test_the_lifecycle_in_docs_is_the_table() -> None:
 
     text = (DATA.parent / "docs" / "survey-counters.md").read_text(encoding="utf-8")
     assert with_generated(text, "lifecycle", LIFECYCLE.document()) == text
+
+
+def test_the_export_is_documented_as_csv_with_its_file_name() -> None:
+    from survey.api import app  # defines the store's models (no request): the table name is the conftest's
+
+    export = app.openapi()["paths"]["/admin/surveys/{survey_id}/export.csv"]["get"]["responses"]["200"]
+    assert export["content"] == {"text/csv; charset=utf-8": {"schema": {"type": "string"}}}
+    assert "Content-Disposition" in export["headers"]

@@ -116,7 +116,12 @@ def survey_results(survey_id: str, caller: StaffCaller, clock: Now) -> Response:
     return json_response(domain.results(survey, tallies, iso(clock.now())))
 
 
-@app.get("/admin/surveys/{survey_id}/export.csv", name="export_survey_csv", responses={404: []})
+@app.get(
+    "/admin/surveys/{survey_id}/export.csv",
+    name="export_survey_csv",
+    responses={404: []},
+    media_type="text/csv; charset=utf-8",
+)
 def export_csv(survey_id: str, caller: StaffCaller) -> Response:
     survey = definitions.known(survey_id)
     rows = (domain.csv_row(survey, response) for response in store.responses(survey.id))

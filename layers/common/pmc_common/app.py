@@ -322,6 +322,8 @@ class Route:
     # the OpenAPI responses as given, for a route family answering in formats of its own (Open311: XML or
     # JSON, and its own error list), status -> {"description", "content", "headers": [names]}
     answers: dict[int, dict[str, Any]] | None = None
+    # a success that is not JSON (a CSV export): documented as a string of this media type
+    media_type: str | None = None
     pattern: re.Pattern[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -370,15 +372,24 @@ class App:
         name: str | None = None,
         responses: dict[int, Iterable[str]] | None = None,
         answers: dict[int, dict[str, Any]] | None = None,
+        media_type: str | None = None,
     ) -> Decorator:
         """`name`: the operation's (snake_case; the OpenAPI camelCases it); `responses`: problems beyond those
         the OpenAPI derives, status -> their `code`s; `answers`: every response as documented instead of derived
-        (a route family with formats of its own, such as Open311)."""
+        (a route family with formats of its own, such as Open311); `media_type`: a success that is not JSON."""
         extra = {status: tuple(codes) for status, codes in (responses or {}).items()}
 
         def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             route = Route(
-                method, path, endpoint, status_code, response_model, name or endpoint.__name__, extra, answers
+                method,
+                path,
+                endpoint,
+                status_code,
+                response_model,
+                name or endpoint.__name__,
+                extra,
+                answers,
+                media_type,
             )
             self.routes.append(route)
             return endpoint

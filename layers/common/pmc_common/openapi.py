@@ -105,6 +105,7 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string", "enum": ["true"]},
     },
     "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}},
+    "Content-Disposition": {"description": "`attachment` with the file's name.", "schema": {"type": "string"}},
 }
 
 TITLES = {
@@ -339,6 +340,9 @@ def _responses(
     headers = ["X-Request-Id", "Cache-Control"]
     if route.status_code != 204 and (route.response_model, "serialization") in refs:
         success["content"] = {"application/json": {"schema": refs[(route.response_model, "serialization")]}}
+    elif route.media_type is not None:
+        success["content"] = {route.media_type: {"schema": {"type": "string"}}}
+        headers.append("Content-Disposition")
     if fact.cached or (fact.if_match and route.status_code != 204):
         headers.append("ETag")
     if route.status_code == 201:
