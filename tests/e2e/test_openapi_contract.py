@@ -44,3 +44,8 @@ def test_signed_in_reads_keep_their_contract(stack: str, token: Any) -> None:
     headers = {"authorization": f"Bearer {token('+919800003000', ['staff'])}"}
     routes = r"^/(me/grievances|grievances/nearby|grievances/\{|staff/grievances)"
     assert exercise(stack, routes, examples=100, headers=headers) >= 5
+
+
+def test_open311_reads_keep_their_contract(stack: str) -> None:
+    """Open311 answers in its own formats (API.md 6): each documented, JSON or XML, errors as its list."""
+    assert exercise(stack, r"^/open311/", examples=80) >= 5
