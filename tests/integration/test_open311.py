@@ -394,6 +394,12 @@ def test_an_address_only_request_takes_the_ward_of_its_place(api: Api, clock: Fi
     (item,) = api.get(f"/open311/v2/requests/{placed.id}.json").json()
     assert "lat" not in item
     assert item["address"] == "Near Baner road"
+    detail = api.get(f"/grievances/{placed.id}", caller=STAFF)
+    assert detail.status == 200
+    assert (detail.json()["lat"], detail.json()["ward"]) == (None, "W01")
+    queue = api.get("/staff/grievances", caller=STAFF, query={"ward": "W09", "category": "pothole", "limit": "100"})
+    assert queue.status == 200
+    assert g.id in [i["id"] for i in queue.json()["items"]]
 
 
 @pytest.mark.parametrize(
