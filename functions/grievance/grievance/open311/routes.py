@@ -35,7 +35,7 @@ from grievance.open311.mapping import (
     ward_of_address,
 )
 from grievance.open311.models import Open311KeyCreate, Open311KeyView
-from pmc_common import ids
+from pmc_common import dynamo, ids
 from pmc_common.app import App, Now, Request, Response
 from pmc_common.auth import AdminCaller
 from pmc_common.clock import iso
@@ -335,8 +335,9 @@ def register(app: App) -> None:
     @app.post("/admin/open311/keys", status_code=201, response_model=Open311KeyView, name="issue_open311_key")
     def issue_key(body: Open311KeyCreate, caller: AdminCaller, clock: Now) -> Response:
         now = iso(clock.now())
-        api_key = new_api_key()
-        while True:  # a taken id (or hash) draws again: API.md 1.2
+
+        def draw() -> tuple[open311_store.KeyRecord, str]:
+            api_key = new_api_key()
             record = open311_store.KeyRecord(
                 id=ids.new_id("KEY"),
                 name=body.name,
@@ -346,9 +347,10 @@ def register(app: App) -> None:
                 last_used_at=None,
                 revoked_at=None,
             )
-            if open311_store.add_key(record, key_hash(api_key)):
-                break
-            api_key = new_api_key()
+            return record, api_key
+
+        # a taken id (or hash) draws again (API.md 1.2), a bounded number of times
+        record, api_key = dynamo.with_fresh_id(draw, lambda drawn: open311_store.add_key(drawn[0], key_hash(drawn[1])))
         view = shaped(Open311KeyView, record, api_key=api_key)  # the only time the key is shown
         return json_response(view, 201)
 
