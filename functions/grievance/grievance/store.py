@@ -353,10 +353,12 @@ def create(change: StatusChange, companions: Companions | None = None) -> Grieva
     token and contact fields), each only if new."""
     g = change.grievance
     candidates = chain([g], (replace(g, id=ids.grievance_id(parse_iso(g.created_at))) for _ in count()))
-    return dynamo.with_fresh_id(
-        lambda: next(candidates),
-        lambda candidate: _create_once(replace(change, grievance=candidate), companions),
-    )
+
+    def attempt(candidate: Grievance) -> bool:
+        drawn = replace(change, grievance=candidate)
+        return _create_once(drawn, companions) if companions else _create_once(drawn)
+
+    return dynamo.with_fresh_id(lambda: next(candidates), attempt)
 
 
 def _create_once(change: StatusChange, companions: Companions | None = None) -> bool:
