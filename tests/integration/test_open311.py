@@ -394,6 +394,12 @@ def test_an_address_only_request_takes_the_ward_of_its_place(api: Api, clock: Fi
     (item,) = api.get(f"/open311/v2/requests/{placed.id}.json").json()
     assert "lat" not in item
     assert item["address"] == "Near Baner road"
+    for address, ward in (("Lane 5, Koregaon Park", "W05"), ("खराडी बायपास", "W10")):  # the gazetteer of data/
+        reply = post(api, {"api_key": key["api_key"], "service_code": "pothole", "address_string": address})
+        assert reply.status == 201, reply.body
+        found = store.get(reply.json()[0]["service_request_id"])
+        assert found is not None
+        assert found.ward == ward
     detail = api.get(f"/grievances/{placed.id}", caller=STAFF)
     assert detail.status == 200
     assert (detail.json()["lat"], detail.json()["ward"]) == (None, "W01")

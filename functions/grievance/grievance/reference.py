@@ -61,6 +61,14 @@ def ward_names() -> dict[str, dict[str, str]]:
     }
 
 
+@cache
+def localities() -> list[dict[str, Any]]:
+    """The locality gazetteer (data/localities.json): `{"name": {"en", "mr"}, "ward"}` rows, for Open311
+    requests located only by an address (API.md 6)."""
+    rows: list[dict[str, Any]] = _read("localities.json")
+    return rows
+
+
 def ward_name(ward: str) -> dict[str, str]:
     """A ward's bilingual name; its code in both languages for one the reference data does not know."""
     return ward_names().get(ward) or {"en": ward, "mr": ward}

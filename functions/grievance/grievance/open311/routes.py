@@ -183,14 +183,17 @@ def _datatypes() -> dict[str, dict[str, str]]:
 
 @cache
 def localities() -> dict[str, str]:
-    """The locality gazetteer for address-only requests: each ward office's places (its name's parts, in
-    English and Marathi) -> ward."""
+    """The locality gazetteer for address-only requests: the localities of data/localities.json and each
+    ward office's places (its name's parts), in English and Marathi -> ward."""
     found: dict[str, str] = {}
     for ward, name in reference.ward_names().items():
         for language in ("en", "mr"):
             for part in name[language].replace("—", "–").split("–"):
                 if part.strip():
                     found[part.strip()] = ward
+    for locality in reference.localities():
+        for language in ("en", "mr"):
+            found[locality["name"][language]] = locality["ward"]
     return found
 
 
