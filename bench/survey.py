@@ -115,7 +115,25 @@ def _json(doc: dict[str, Any]) -> str:
     return json.dumps(doc)
 
 
-def burst(api: Api, count: int) -> tuple[float, Counter[int], dict[str, Any], int]:
+class Transactions:
+    """TransactWriteItems sent and cancelled, counted on the store's botocore client."""
+
+    def __init__(self, client: Any) -> None:
+        self.sent = 0
+        self.cancelled: Counter[str] = Counter()
+        client.meta.events.register("before-send.dynamodb.TransactWriteItems", self._sent)
+        client.meta.events.register("after-call.dynamodb.TransactWriteItems", self._answered)
+
+    def _sent(self, **_: Any) -> None:
+        self.sent += 1
+
+    def _answered(self, http_response: Any, parsed: dict[str, Any], **_: Any) -> None:
+        for reason in parsed.get("CancellationReasons") or []:
+            if reason.get("Code") not in (None, "None"):
+                self.cancelled[str(reason["Code"])] += 1
+
+
+def burst(api: Api, count: int, transactions: Transactions) -> tuple[float, Counter[int], dict[str, Any], int]:
     """A fresh open survey (the city survey's questions), `count` concurrent anonymous answers."""
     from survey import definitions
 
@@ -130,6 +148,7 @@ def burst(api: Api, count: int) -> tuple[float, Counter[int], dict[str, Any], in
         respondent_type = "citizen" if n % 4 else "tourist"
         bodies.append({"respondent_type": respondent_type, "device_id": str(uuid.UUID(int=rng.getrandbits(128))),
                        "answers": answers(survey, respondent_type, rng)})  # fmt: skip
+    transactions.sent, transactions.cancelled = 0, Counter()  # the answers' own, not the survey's creation
     started = time.perf_counter()
     with ThreadPoolExecutor(THREADS) as pool:
         replies = list(pool.map(lambda b: api.request("POST", f"/surveys/{survey.id}/responses", json_body=b), bodies))
@@ -179,7 +198,8 @@ def main() -> None:
         bulk_load(aws.client("dynamodb"), os.environ["SURVEY_TABLE_NAME"], survey, args.responses - 10, rng)
         load_seconds = time.perf_counter() - started
         large = read_results(api, meter, CITY_ID, args.responses)
-        seconds, statuses, results, stored = burst(api, args.burst)
+        transactions = Transactions(store.SurveyItem._get_connection().connection.client)
+        seconds, statuses, results, stored = burst(api, args.burst, transactions)
         engine = aws.dynamodb_description.split(" (pid")[0]
     finally:
         aws.stop()
@@ -206,7 +226,9 @@ responses (docs/survey-counters.md).
 Burst: {args.burst:,} concurrent anonymous answers ({THREADS} threads, in-process handler, each answer one
 TransactWriteItems of the response, its device marker and its counter items) to a fresh open survey with the
 city survey's questions: {seconds:.1f} s wall, **{args.burst / seconds:.0f} responses/s**; statuses
-{dict(statuses)}; {stored:,} responses stored; results response_count {results["response_count"]}
+{dict(statuses)}; {transactions.sent:,} transactions sent (cancellation reasons:
+{dict(transactions.cancelled) or "none"}; a cancelled one is retried under a new id); {stored:,} responses
+stored; results response_count {results["response_count"]}
 ({"exact" if exact else "NOT EXACT"}). On 2 shared cores the figure is bound by the Python handler and
 DynamoDB Local's JVM on the same machine, not by the counter items."""
     print(body)
