@@ -13,18 +13,21 @@ sys.path[:0] = [
     str(ROOT / "functions/grievance"),
     str(ROOT / "functions/payments"),
     str(ROOT / "functions/lookup"),
+    str(ROOT / "functions/survey"),
 ]
 
 from grievance import domain  # noqa: E402
 from lookup import domain as lookup_domain  # noqa: E402
 from payments import domain as payments_domain  # noqa: E402
 from pmc_common.lifecycle import Lifecycle, with_generated  # noqa: E402
+from survey import domain as survey_domain  # noqa: E402
 
 # Each document and the table it shows.
 DOCUMENTS: dict[str, Lifecycle] = {  # type: ignore[type-arg]
     "docs/grievance-lifecycle.md": domain.LIFECYCLE,
     "docs/money-flow.md": payments_domain.LIFECYCLE,
     "docs/city-updates.md": lookup_domain.UPDATES,
+    "docs/survey-counters.md": survey_domain.LIFECYCLE,
 }
 
 

@@ -325,7 +325,9 @@ def test_the_lifecycle_in_docs_is_the_table() -> None:
     from pmc_common.lifecycle import with_generated
 
     text = (DATA.parent / "docs" / "survey-counters.md").read_text(encoding="utf-8")
-    assert with_generated(text, "lifecycle", LIFECYCLE.document()) == text
+    assert with_generated(text, "lifecycle", LIFECYCLE.document()) == text, (
+        "docs/survey-counters.md is out of date: run .venv/bin/python tools/lifecycle_docs.py"
+    )
 
 
 def test_the_export_is_documented_as_csv_with_its_file_name() -> None:
