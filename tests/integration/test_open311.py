@@ -467,6 +467,17 @@ def test_an_unreadable_form_is_a_400_and_changes_nothing(
     assert grievance_count() == before
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_body_over_256_kib_is_a_400_in_the_open311_format(api: Api, clock: FixedClock, fmt: str) -> None:
+    before = grievance_count()
+    body = b"description=" + b"x" * (300 * 1024)
+    reply = api.request("POST", f"/open311/v2/requests.{fmt}", body=body, headers={"content-type": FORM})
+    assert reply.status == 400
+    answer = reply.json()[0] if fmt == "json" else {"code": int(xml(reply).findtext("error/code") or 0)}
+    assert answer["code"] == 400
+    assert grievance_count() == before
+
+
 @pytest.mark.parametrize("api_key", [None, "", "o311_NotAKeyThatWasEverIssued000000000"])
 def test_a_missing_or_unknown_key_is_a_403_and_changes_nothing(
     api: Api, clock: FixedClock, api_key: str | None

@@ -362,6 +362,20 @@ class App:
         # a dependency -> what to call instead (tests fix the clock this way)
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
         self._openapi: dict[str, Any] | None = None
+        # path prefix -> how a request fault there is answered instead of problem+json (Open311's own errors)
+        self.fault_formats: dict[str, Callable[[Request, DomainError], Response | None]] = {}
+
+    def answer_faults(self, prefix: str, render: Callable[[Request, DomainError], Response | None]) -> None:
+        """Answer the request faults (4xx) of paths under `prefix` with `render` (None: problem+json after
+        all): the route family exempt from problem+json (API.md 6). A 500 stays a problem."""
+        self.fault_formats[prefix] = render
+
+    def _fault(self, request: Request, error: DomainError) -> Response:
+        if error.status < 500:
+            for prefix, render in self.fault_formats.items():
+                if request.scope["path"].startswith(prefix) and (answered := render(request, error)) is not None:
+                    return answered
+        return problem_response(request, error)
 
     def route(
         self,
@@ -433,9 +447,9 @@ class App:
         try:
             response = await self._guard_body(request) or await self._dispatch(request)
         except DomainError as exc:
-            response = problem_response(request, exc)
+            response = self._fault(request, exc)
         except HTTPException as exc:
-            response = problem_response(request, framework_error(exc.status_code))
+            response = self._fault(request, framework_error(exc.status_code))
         except Exception as exc:  # the last line of defence: a generic 500, details only in the log
             self.logger.exception("unhandled error", extra={"error_type": type(exc).__name__})
             response = problem_response(request, Internal("Something went wrong on our side; please try again"))
@@ -477,13 +491,13 @@ class App:
             return None
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
-            return problem_response(request, PayloadTooLarge("The request body is over 256 KiB"))
+            return self._fault(request, PayloadTooLarge("The request body is over 256 KiB"))
         if not body or request.scope["path"].startswith(self.raw_body_paths):
             return None
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         allowed = PATCH_TYPES if method == "PATCH" else JSON_TYPES
         if media_type not in allowed:
-            return problem_response(request, BadRequest(f"Content-Type must be {allowed[0]}"))
+            return self._fault(request, BadRequest(f"Content-Type must be {allowed[0]}"))
         request.scope[_JSON_BODY] = parse_json_body(body)  # BadRequest, mapped by the caller
         return None
 

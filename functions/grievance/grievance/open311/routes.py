@@ -39,7 +39,15 @@ from pmc_common import dynamo, ids
 from pmc_common.app import App, Now, Request, Response
 from pmc_common.auth import AdminCaller
 from pmc_common.clock import iso
-from pmc_common.errors import BadRequest, DomainError, Forbidden, Invalid, NotFound, TooManyRequests
+from pmc_common.errors import (
+    BadRequest,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PayloadTooLarge,
+    TooManyRequests,
+)
 from pmc_common.paging import Page
 from pmc_common.views import json_response, shaped
 
@@ -112,6 +120,20 @@ def _from_domain(error: DomainError) -> Open311Error:
     if isinstance(error, BadRequest):
         return Open311Error(400, error.detail)
     raise error
+
+
+def fault(request: Request, error: DomainError) -> Response | None:
+    """A request fault the app meets on an Open311 path before any route answers (an unknown path, a body
+    over 256 KiB), in Open311's format: that of the path's suffix, else XML. None: not one of its codes."""
+    parts = formats.split_format(request.scope["path"].rsplit("/", 1)[-1])
+    fmt: Format = parts[1] if parts else "xml"
+    if isinstance(error, PayloadTooLarge):
+        return formats.errors(fmt, 400, error.detail)
+    try:
+        translated = _from_domain(error)
+    except DomainError:
+        return None
+    return formats.errors(fmt, translated.code, translated.description, translated.headers)
 
 
 def _form_name(field: str) -> str:
@@ -213,6 +235,7 @@ def _request_view(g: domain.Grievance, request: Request) -> dict[str, Any]:
 
 def register(app: App) -> None:
     """Add the Open311 routes and the admin key routes to the grievance API's app."""
+    app.answer_faults(f"{BASE}/", fault)
 
     @app.get(
         f"{BASE}/{{document}}",
