@@ -175,7 +175,7 @@ def put(survey: Survey) -> None:
 
 def open_surveys(limit: int) -> list[Survey]:
     """Open surveys, opened_at descending: one Query of the sparse index, at most `limit`."""
-    found = SurveyItem.open_by_opened.query(OPEN, scan_index_forward=False, limit=limit)
+    found = SurveyItem.open_by_opened.query(OPEN, scan_index_forward=False, limit=limit, page_size=limit)
     return [_survey(item) for item in found]
 
 
