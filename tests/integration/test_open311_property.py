@@ -68,7 +68,10 @@ def test_the_open311_list_is_a_plain_filter_of_the_grievances(
 ) -> None:
     from grievance import api as grievance_api
 
-    base = datetime(2031, 1, 1, tzinfo=UTC) + next(ROUNDS) * 200 * DAY  # a stretch of time no other test uses
+    # A stretch of time no other test uses, 400 days per example: a window reaches back 90 days before its
+    # example's base and the previous example's grievances run to 120 days after its own, so 200 days apart
+    # (as first written) let an end_date-only query see the previous example's last grievances.
+    base = datetime(2050, 1, 1, tzinfo=UTC) + next(ROUNDS) * 400 * DAY
     stored = _store(base, specs)
     now = base + 121 * DAY
     dates = {name: base + value * DAY for name, value in params.items() if name.endswith("_date")}

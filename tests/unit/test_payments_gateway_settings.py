@@ -51,12 +51,20 @@ def ssm(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL_SSM", raising=False)
     fresh_powertools()
-    with mock_aws():
+    # Neither reset on start nor on stop: moto's backends are per process, and the integration tier's moto
+    # server (local.aws, a thread of this process) keeps its queues and buckets in them; a plain `mock_aws()`
+    # wiped them and later tests found their ReconciliationQueue gone. The parameters are deleted instead.
+    mock = mock_aws()
+    mock.start(reset=False)
+    try:
         client = boto3.client("ssm", region_name="ap-south-1")
-        client.put_parameter(Name=KEY_ID, Type="String", Value="rzp_live_Abc123")
-        client.put_parameter(Name=KEY_SECRET, Type="SecureString", Value="ssm-key-secret")
-        client.put_parameter(Name=WEBHOOK_SECRET, Type="SecureString", Value="ssm-webhook-secret")
+        client.put_parameter(Name=KEY_ID, Type="String", Value="rzp_live_Abc123", Overwrite=True)
+        client.put_parameter(Name=KEY_SECRET, Type="SecureString", Value="ssm-key-secret", Overwrite=True)
+        client.put_parameter(Name=WEBHOOK_SECRET, Type="SecureString", Value="ssm-webhook-secret", Overwrite=True)
         yield client
+        client.delete_parameters(Names=[KEY_ID, KEY_SECRET, WEBHOOK_SECRET])
+    finally:
+        mock.stop(remove_data=False)
     fresh_powertools()
 
 
