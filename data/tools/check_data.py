@@ -651,6 +651,26 @@ if len(kasba_wards) != 1 or ("water_cut", kasba_wards[0]) not in live:
 if not any(category == "road_closure" for category, _ in live) or ("health_drive", None) not in live:
     err("city_updates: need a live road closure and a live city-wide health drive")
 
+# the locality gazetteer Open311 resolves `address_string` with (grievance.reference.localities): bilingual
+# names, a known ward each, no name twice (an address must resolve to one ward)
+localities = load("localities.json")
+seen_names = set()
+for n, loc in enumerate(localities if isinstance(localities, list) else []):
+    where = f"localities[{n}]"
+    keys(where, loc, ["name", "ward"])
+    bilingual(f"{where}.name", loc.get("name"), 2, 60)
+    if loc.get("ward") not in ward_geom:
+        err(f"{where}: unknown ward {loc.get('ward')!r}")
+    for lang in ("en", "mr"):
+        folded = "".join(str((loc.get("name") or {}).get(lang, "")).casefold().split())
+        if folded in seen_names:
+            err(f"{where}: name {folded!r} repeats")
+        seen_names.add(folded)
+if not isinstance(localities, list) or len(localities) < 15:
+    err("localities.json: expected a list of at least 15 localities")
+elif {loc.get("ward") for loc in localities} != set(ward_geom):
+    err("localities.json: every ward needs at least one locality")
+
 # ids unique across all files too
 all_ids = [r["id"] for rows in (contacts, offices, facilities, whos) for r in rows]
 if len(all_ids) != len(set(all_ids)):
