@@ -25,7 +25,10 @@ CHROMIUM_FLAGS = [
 OUTPUT = REPO_ROOT / "test-output" / "browser"
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright's sync API is open its event loop is the running loop of
+# pytest's main thread, so any later module calling a Mangum handler on that thread (a sample-event test)
+# failed with "This event loop is already running" when the shuffled order put a browser module first.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.is_file():  # a failure, not a skip: `make install` puts it there (tools/install-system.sh)
         pytest.fail(f"{CHROMIUM} is missing: run `make install` (apt-get install chromium)")
