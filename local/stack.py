@@ -182,10 +182,15 @@ class LocalStack:
     # --------------------------------------------------------------- pieces
 
     def _admin_dir(self) -> Path | None:
-        for candidate in (self.repo_root / "admin" / "dist", self.repo_root / "admin"):
-            if (candidate / "index.html").is_file():
-                return candidate
-        return None
+        """The built staff page, admin/dist (`make admin`). A Vite project's admin/ holds sources, never served;
+        one without package.json is a plain static page (the test fixture's) and is served as it is."""
+        admin = self.repo_root / "admin"
+        if (admin / "dist" / "index.html").is_file():
+            return admin / "dist"
+        if (admin / "package.json").is_file():
+            log.warning("admin/dist is missing: `make admin` builds the staff page served at /admin/")
+            return None
+        return admin if (admin / "index.html").is_file() else None
 
     def _extend_sys_path(self) -> None:
         assert self.template is not None

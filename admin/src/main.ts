@@ -1,0 +1,190 @@
+// The page's shell: configuration, sign-in, header (navigation, language, sign-out) and the hash routes
+// #/desk, #/grievance/<id>, #/map. Screens of later issues (scorecard, payments, surveys, city updates,
+// reference data, Open311 keys) add a route here and a link in `nav`.
+import "./style.css";
+import { configure } from "./api";
+import {
+  CitizenRefused,
+  cognitoLogoutUrl,
+  finishCognito,
+  keep,
+  localToken,
+  restore,
+  sessionOf,
+  signOut,
+  startCognito,
+  type LocalIdentity,
+  type Session,
+} from "./auth";
+import { loadConfig, type Config } from "./config";
+import { renderDesk } from "./desk";
+import { field, h, replace, select } from "./dom";
+import { lang, onLangChange, setLang, t, WARDS, wardName } from "./i18n";
+import { renderGrievance } from "./grievance";
+
+const app = document.getElementById("app")!;
+let config: Config;
+let session: Session | null = null;
+let notice: string | null = null;
+
+function end(message: string | null): void {
+  signOut();
+  session = null;
+  notice = message;
+  render();
+}
+
+function header(): HTMLElement {
+  const toggle = h(
+    "button",
+    { type: "button", class: "lang", lang: lang() === "en" ? "mr" : "en", "aria-label": t("lang_toggle_label") },
+    t("lang_toggle"),
+  );
+  toggle.addEventListener("click", () => setLang(lang() === "en" ? "mr" : "en"));
+  const route = location.hash;
+  const link = (href: string, label: string, active: boolean) =>
+    h("a", { href, "aria-current": active ? "page" : null }, label);
+  return h(
+    "header",
+    { class: "top" },
+    h("p", { class: "brand" }, t("app_title")),
+    session
+      ? h(
+          "nav",
+          { "aria-label": t("nav") },
+          link("#/desk", t("nav_desk"), !route.startsWith("#/map")),
+          link("#/map", t("nav_map"), route.startsWith("#/map")),
+        )
+      : null,
+    h(
+      "div",
+      { class: "who" },
+      session
+        ? [
+            h(
+              "span",
+              { class: "role" },
+              `${t("signed_in_as")} ${t(`role_${session.role}`)}`,
+              session.ward ? ` · ${wardName(session.ward)}` : "",
+            ),
+            h("button", { type: "button", class: "signout", onclick: onSignOut }, t("sign_out")),
+          ]
+        : null,
+      toggle,
+    ),
+  );
+}
+
+function onSignOut(): void {
+  end(null);
+  if (config.cognito) location.assign(cognitoLogoutUrl(config.cognito));
+}
+
+const IDENTITIES: Record<string, { phone: string; groups: string[] }> = {
+  staff: { phone: "+919700000001", groups: ["staff"] },
+  ward_officer: { phone: "+919700000002", groups: ["ward_officer"] },
+  admin: { phone: "+919700000003", groups: ["admin"] },
+  cfc_clerk: { phone: "+919700000004", groups: ["cfc_clerk"] },
+  citizen: { phone: "+919800000009", groups: [] },
+};
+
+function signInForm(main: HTMLElement): void {
+  const message = h("p", { class: "message", role: "alert" }, notice ?? "");
+  if (config.cognito) {
+    const cognito = config.cognito;
+    replace(
+      main,
+      h("h1", { tabindex: "-1" }, t("sign_in_title")),
+      message,
+      h("p", {}, t("sign_in_cognito")),
+      h("button", { type: "button", class: "primary", onclick: () => void startCognito(cognito) }, t("sign_in")),
+    );
+    return;
+  }
+  const identity = select(
+    "identity",
+    Object.keys(IDENTITIES).map((k): [string, string] => [k, t(`id_${k}` as Parameters<typeof t>[0])]),
+  );
+  const phone = h("input", { name: "phone", type: "tel", value: IDENTITIES.staff!.phone, autocomplete: "off" });
+  const ward = select("ward", WARDS.map((w): [string, string] => [w[0], wardName(w[0])]), "W07");
+  const office = h("input", { name: "office", type: "text", value: "OFF-15GFXMY5", autocomplete: "off" });
+  const wardField = field("signin-ward", t("ward"), ward);
+  const officeField = field("signin-office", t("office"), office);
+  const sync = () => {
+    phone.value = IDENTITIES[identity.value]!.phone;
+    wardField.hidden = identity.value !== "ward_officer";
+    officeField.hidden = identity.value !== "cfc_clerk";
+  };
+  identity.addEventListener("change", sync);
+  const form = h(
+    "form",
+    { class: "signin" },
+    field("signin-identity", t("identity"), identity),
+    field("signin-phone", t("phone"), phone),
+    wardField,
+    officeField,
+    h("button", { type: "submit", class: "primary" }, t("sign_in")),
+  );
+  sync();
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const chosen = IDENTITIES[identity.value]!;
+    const body: LocalIdentity = { phone_number: phone.value.trim(), groups: chosen.groups };
+    if (identity.value === "ward_officer") body.ward = ward.value;
+    if (identity.value === "cfc_clerk") body.office = office.value.trim();
+    try {
+      accept(await localToken(config, body));
+    } catch (error) {
+      message.textContent = error instanceof CitizenRefused ? t("citizen_refused") : String(error);
+    }
+  });
+  replace(main, h("h1", { tabindex: "-1" }, t("sign_in_title")), message, h("p", {}, t("sign_in_local")), form);
+}
+
+/** Take a token: a staff, ward officer, admin or clerk one starts a session; a citizen's is dropped. */
+function accept(token: string): void {
+  const next = sessionOf(token); // throws CitizenRefused: the token is never kept
+  keep(next);
+  session = next;
+  notice = null;
+  configure(config.api_url, next.token, () => end(t("session_expired")));
+  if (!location.hash) history.replaceState(null, "", "#/desk");
+  render();
+}
+
+function render(): void {
+  const main = h("main", { id: "main", tabindex: "-1" });
+  replace(app, header(), main);
+  if (!session) {
+    signInForm(main);
+    return;
+  }
+  const route = location.hash.replace(/^#/, "") || "/desk";
+  const grievance = route.match(/^\/grievance\/([A-Za-z0-9-]+)$/);
+  if (grievance) {
+    void renderGrievance(main, grievance[1]!);
+  } else if (route === "/map") {
+    void import("./map").then((m) => m.renderMap(main, session!));
+  } else {
+    void renderDesk(main, session);
+  }
+  main.querySelector<HTMLElement>("h1")?.focus();
+}
+
+async function start(): Promise<void> {
+  config = await loadConfig();
+  configure(config.api_url, null, () => {});
+  try {
+    const token = config.cognito ? await finishCognito(config.cognito) : null;
+    if (token) accept(token);
+  } catch (error) {
+    notice = error instanceof CitizenRefused ? t("citizen_refused") : String(error);
+  }
+  session ??= restore();
+  if (session) configure(config.api_url, session.token, () => end(t("session_expired")));
+  window.addEventListener("hashchange", render);
+  onLangChange(render);
+  render();
+}
+
+void start();
