@@ -3,6 +3,7 @@ stack on the real template.yaml started as a subprocess. Screenshots go to test-
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,3 +55,25 @@ def docs_stack() -> Iterator[RunningStack]:
 def output_dir() -> Path:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     return OUTPUT
+
+
+ADMIN_DIST = REPO_ROOT / "admin" / "dist"
+
+
+@pytest.fixture(scope="session")
+def admin_build() -> Path:
+    """admin/dist as `make admin` builds it (npm ci when node_modules is missing or the lock changed, then
+    Vite when a source is newer than the build): a no-op when up to date."""
+    subprocess.run(["make", "-s", "admin"], cwd=REPO_ROOT, check=True)
+    assert (ADMIN_DIST / "index.html").is_file()
+    return ADMIN_DIST
+
+
+@pytest.fixture(scope="module")
+def admin_stack(admin_build: Path) -> Iterator[RunningStack]:
+    """A local stack of its own (moto), started after the build so it serves admin/dist at /admin/."""
+    running = start_stack("--dynamodb-engine", "moto")
+    try:
+        yield running
+    finally:
+        stop_stack(running.process)
