@@ -9,6 +9,10 @@ need=()
 if compgen -G "tests/browser/test_*.py" >/dev/null && [ ! -x /usr/bin/chromium ]; then
   need+=(chromium fonts-liberation)
 fi
+# The admin page's Marathi labels (tests/browser/test_admin_*.py screenshots): a Devanagari font for chromium.
+if compgen -G "tests/browser/test_admin_*.py" >/dev/null && ! fc-list :lang=mr 2>/dev/null | grep -q .; then
+  need+=(fonts-lohit-deva-marathi)
+fi
 # DynamoDB Local (tools/dynamodb-local) runs on Java 17+ and is installed with npm.
 java_major() {  # 17 for "17.0.15", 8 for "1.8.0"; 0 without java
   local major
