@@ -20,6 +20,7 @@ TOKEN_LIFETIME_SECONDS = 3600
 PHONE_NUMBER = re.compile(r"^\+91[0-9]{10}$")
 WARD = re.compile(r"^W(0[1-9]|1[0-5])$")
 GROUP = re.compile(r"^[a-z_]{1,64}$")
+OFFICE = re.compile(r"^OFF-[0-9A-HJKMNP-TV-Z]{8}$")  # a CFC clerk's office (custom:office), data/offices.json
 _SUB_NAMESPACE = uuid.UUID("8f0c7d52-2f4c-4f43-9a57-5d8a3c1e0b11")  # fixed: sub is stable across restarts
 
 
@@ -71,6 +72,9 @@ class TokenAuthority:
         ward = body.get("ward")
         if ward is not None and (not isinstance(ward, str) or not WARD.match(ward)):
             raise InvalidTokenRequest("body.ward", "must be W01..W15")
+        office = body.get("office")
+        if office is not None and (not isinstance(office, str) or not OFFICE.match(office)):
+            raise InvalidTokenRequest("body.office", "must be an office id, OFF- and 8 Crockford characters")
         issued_at = int(now if now is not None else time.time())
         claims: dict[str, Any] = {
             "sub": subject_of(phone_number),
@@ -89,6 +93,8 @@ class TokenAuthority:
             del claims["cognito:groups"]  # Cognito omits the claim for users in no group
         if ward is not None:
             claims["custom:ward"] = ward
+        if office is not None:
+            claims["custom:office"] = office
         token = jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
         return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_SECONDS}
 

@@ -21,6 +21,7 @@ class Caller:
     phone_number: str = "+919800000001"
     groups: tuple[str, ...] = ()
     ward: str | None = None
+    office: str | None = None  # custom:office of a CFC clerk
 
     def claims(self) -> dict[str, str]:
         claims: dict[str, Any] = {
@@ -31,6 +32,8 @@ class Caller:
         }
         if self.ward:
             claims["custom:ward"] = self.ward
+        if self.office:
+            claims["custom:office"] = self.office
         return gateway_claims(claims)
 
 

@@ -41,8 +41,10 @@ class RunningStack:
     process: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)  # every line the stack printed
 
-    def token(self, phone_number: str, groups: list[str] | None = None, ward: str | None = None) -> str:
-        return issue_token(self.base_url, phone_number, groups, ward)
+    def token(
+        self, phone_number: str, groups: list[str] | None = None, ward: str | None = None, office: str | None = None
+    ) -> str:
+        return issue_token(self.base_url, phone_number, groups, ward, office)
 
     @property
     def dynamodb_local_pid(self) -> int | None:
@@ -53,12 +55,20 @@ class RunningStack:
         return None
 
 
-def issue_token(base_url: str, phone_number: str, groups: list[str] | None = None, ward: str | None = None) -> str:
+def issue_token(
+    base_url: str,
+    phone_number: str,
+    groups: list[str] | None = None,
+    ward: str | None = None,
+    office: str | None = None,
+) -> str:
     body: dict[str, object] = {"phone_number": phone_number}
     if groups is not None:
         body["groups"] = groups
     if ward is not None:
         body["ward"] = ward
+    if office is not None:
+        body["office"] = office  # custom:office of a CFC clerk
     response = httpx.post(f"{base_url}/_local/token", json=body, timeout=10)
     response.raise_for_status()
     return str(response.json()["access_token"])
@@ -191,10 +201,12 @@ def stack(real_stack: RunningStack) -> str:
 
 @pytest.fixture(scope="session")
 def token(stack: str) -> TokenFactory:
-    """token(phone, groups=None, ward=None) -> a bearer token from the stack's /_local/token."""
+    """token(phone, groups=None, ward=None, office=None) -> a bearer token from the stack's /_local/token."""
 
-    def issue(phone_number: str, groups: list[str] | None = None, ward: str | None = None) -> str:
-        return issue_token(stack, phone_number, groups, ward)
+    def issue(
+        phone_number: str, groups: list[str] | None = None, ward: str | None = None, office: str | None = None
+    ) -> str:
+        return issue_token(stack, phone_number, groups, ward, office)
 
     return issue
 

@@ -78,6 +78,7 @@ def test_a_citizen_logs_a_grievance_with_server_set_fields(api: Api, clock: Fixe
             "category": None,
             "ward": None,
             "department": None,
+            "office": None,
         }
     ]
     assert counts()["submitted"] == before + 1

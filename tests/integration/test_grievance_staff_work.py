@@ -148,6 +148,7 @@ def test_re_routing_work_in_hand_moves_it_its_counters_due_markers_and_queues(ap
         "category": "water_leakage",
         "ward": "W09",
         "department": "water_supply",
+        "office": None,
     }
     assert (status_changed["type"], status_changed["from_status"], status_changed["to_status"]) == (
         "status_changed",

@@ -5,9 +5,10 @@ Reads the grievance and the caller's follower item; never writes. Raises NotFoun
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
-from grievance import store
+from grievance import cfc_store, store
 from grievance.domain import Grievance
 from pmc_common import access, ids
 from pmc_common.auth import Caller
@@ -71,6 +72,14 @@ def followable(grievance_id: str, caller: Caller) -> Grievance:
         access.entitled(g, relation(g, caller), NOUN)
         raise Conflict("Only an open grievance can be followed", code="grievance_not_open")
     return g
+
+
+def filed_at_cfc(grievance_id: str, office: str, day: date) -> Grievance:
+    """A CFC clerk's read (issue 20): a grievance their CFC filed on this IST day; another CFC's, another day's,
+    one filed elsewhere: 404, as for an unknown id (API.md 1.5)."""
+    g = _stored(grievance_id)
+    found, _ = access.entitled(g, "cfc_clerk" if g and cfc_store.filed(office, day, g) else None, NOUN)
+    return found
 
 
 def known(grievance_id: str) -> Grievance:

@@ -2,13 +2,18 @@
 
 Routes only parse, authorize, call the domain and the store, and shape the reply."""
 
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger
 
-from grievance import access, domain, photos, preferences, reference, store
+from grievance import access, accounts, cfc, cfc_store, domain, photos, preferences, reference, store
+from grievance.cfc import ClerkAtCfc
 from grievance.models import (
     CategoryView,
+    CfcGrievanceCreate,
+    CfcGrievanceItem,
+    CfcGrievanceView,
     FeedbackBody,
     FollowView,
     GrievanceCreate,
@@ -69,27 +74,29 @@ def log_grievance(body: GrievanceCreate, caller: CitizenCaller, clock: Now, retr
 
 
 def file_grievance(body: GrievanceCreate, caller: Caller, clock: Clock) -> Response:
-    category = reference.category(body.category)
     now = clock.now()
-    change = domain.log(
-        grievance_id=ids.grievance_id(now),
-        category=category.id,
-        department=category.department_id,
-        sla_hours=category.sla_hours,
-        ward=reference.geography().ward_of(body.lat, body.lng),
-        description=body.description,
-        lat=body.lat,
-        lng=body.lng,
-        address=body.address,
-        landmark=body.landmark,
-        attributes=domain.check_attributes(category.attributes, body.attributes or {}),
-        owner_sub=caller.sub,
-        owner_phone_number=caller.phone_number,
-        channel="app",
-        now=now,
-    )
+    checked = filing(body, now)
+    change = domain.log(**checked, owner_sub=caller.sub, owner_phone_number=caller.phone_number, channel="app", now=now)
     g = store.create(change)  # under a fresh id if the one drawn is taken
     return json_response(detail(g, "owner", caller, now), 201, {"Location": f"/grievances/{g.id}"})
+
+
+def filing(body: GrievanceCreate, now: datetime) -> dict[str, Any]:
+    """What domain.log takes of a create body, checked (category, place, attributes: 422 before any write)."""
+    category = reference.category(body.category)
+    return {
+        "grievance_id": ids.grievance_id(now),
+        "category": category.id,
+        "department": category.department_id,
+        "sla_hours": category.sla_hours,
+        "ward": reference.geography().ward_of(body.lat, body.lng),
+        "description": body.description,
+        "lat": body.lat,
+        "lng": body.lng,
+        "address": body.address,
+        "landmark": body.landmark,
+        "attributes": domain.check_attributes(category.attributes, body.attributes or {}),
+    }
 
 
 @app.get("/me/grievances", response_model=Page[MyGrievanceItem], name="list_my_grievances")
@@ -313,6 +320,54 @@ def staff_stats(caller: StaffCaller, clock: Now, ward: Ward | None = None) -> Re
         now=now,
     )
     return json_response(shaped(StatsView, stats))
+
+
+# --- CFC clerks (issue 20): filing for walk-in citizens, reading what their CFC filed today ---------------
+
+
+@app.post("/cfc/grievances", status_code=201, response_model=CfcGrievanceView, name="file_cfc_grievance")
+def file_at_cfc(body: CfcGrievanceCreate, clerk: ClerkAtCfc, clock: Now, retry: IdempotencyKey) -> Response:
+    return retry.once(lambda: file_for_walk_in(body, clerk, clock))
+
+
+def file_for_walk_in(body: CfcGrievanceCreate, clerk: cfc.Clerk, clock: Clock) -> Response:
+    """Owned by the account of the citizen's number (made if missing), texted to it, the CFC in its timeline."""
+    now = clock.now()
+    checked = filing(body, now)  # a bad body is 422 before any account is looked up or made
+    owner_sub = accounts.citizens().sub_of(body.citizen_phone_number)
+    change = domain.log(
+        **checked,
+        owner_sub=owner_sub,
+        owner_phone_number=body.citizen_phone_number,
+        channel="cfc",
+        office=clerk.cfc.as_ref(),
+        now=now,
+    )
+    day = cfc.today(now)
+    g = store.create(change, lambda g: [cfc_store.filing(clerk.cfc.id, day, g)])  # the filing, same transaction
+    return json_response(cfc.view(g, now), 201, {"Location": f"/cfc/grievances/{g.id}"})
+
+
+@app.get("/cfc/grievances", response_model=Page[CfcGrievanceItem], name="list_cfc_grievances")
+def cfc_grievances(
+    clerk: ClerkAtCfc,
+    clock: Now,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: str | None = None,
+) -> Response:
+    day = cfc.today(clock.now())
+    filters = {"office": clerk.cfc.id, "day": day.isoformat(), "limit": limit}  # a cursor ends with its day
+    start = cursors.decode(cursor, "/cfc/grievances", filters)
+    found, last = cfc_store.day_page(clerk.cfc.id, day, limit, start)
+    items = [cfc.item(g) for g in found]
+    return json_response({"items": items, "next_cursor": cursors.encode(last, "/cfc/grievances", filters)})
+
+
+@app.get("/cfc/grievances/{grievance_id}", response_model=CfcGrievanceView, name="get_cfc_grievance")
+def cfc_grievance(grievance_id: str, clerk: ClerkAtCfc, clock: Now) -> Response:
+    now = clock.now()
+    g = access.filed_at_cfc(grievance_id, clerk.cfc.id, cfc.today(now))  # another CFC's or day's: 404
+    return json_response(cfc.view(g, now))
 
 
 open311.register(app)  # Open311 GeoReport v2 and its admin key routes (API.md 6)

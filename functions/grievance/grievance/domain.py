@@ -16,7 +16,9 @@ from pmc_common.errors import Invalid
 from pmc_common.models import plain_text
 
 Status = Literal["submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened"]
-Actor = Literal["citizen", "staff", "system", "open311"]
+Actor = Literal["citizen", "staff", "system", "open311", "cfc_clerk"]
+Channel = Literal["app", "open311", "cfc"]
+CREATED_BY: dict[str, Actor] = {"app": "citizen", "open311": "open311", "cfc": "cfc_clerk"}  # a `created` entry
 STATUSES: tuple[Status, ...] = ("submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened")
 OPEN: frozenset[str] = frozenset({"submitted", "assigned", "in_progress", "reopened"})
 REOPEN_WINDOW = timedelta(days=7)
@@ -73,7 +75,7 @@ class Grievance:
     closed_at: str | None
     owner_sub: str
     owner_phone_number: str | None
-    channel: Literal["app", "open311"]
+    channel: Channel
     assignee: str | None
     feedback: dict[str, Any] | None
     followers_count: int
@@ -130,14 +132,18 @@ def log(
     attributes: Mapping[str, Any] | None = None,
     owner_sub: str,
     owner_phone_number: str | None,
-    channel: Literal["app", "open311"],
+    channel: Channel,
     now: datetime,
+    office: Mapping[str, Any] | None = None,
 ) -> StatusChange:
     """A new grievance: `submitted`, due after the category's SLA (API.md 3.3). `lat`/`lng` are None
-    only for an Open311 request located by address."""
+    only for an Open311 request located by address. Filed at a CFC (channel `cfc`, issue 20), `office`
+    is that CFC (`id`, bilingual `name`), recorded in the `created` entry with actor `cfc_clerk`."""
     at = iso(now)
     due = iso(due_after(now, sla_hours))
-    actor: Actor = "open311" if channel == "open311" else "citizen"
+    actor = CREATED_BY[channel]
+    if (channel == "cfc") != (office is not None):
+        raise ValueError("a CFC filing, and only one, names its office")
     created = Grievance(
         id=grievance_id,
         category=category,
@@ -167,10 +173,17 @@ def log(
         followers_count=0,
         photo_count=0,
         last_escalation_event_id=None,
-        timeline=(TimelineEvent(at, "created", actor, None, "submitted").as_dict(),),
+        timeline=(created_entry(at, actor, office),),
         sla_hours=sla_hours,
     )
     return StatusChange(created, None, "submitted")
+
+
+def created_entry(at: str, actor: Actor, office: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The `created` timeline entry; one filed at a CFC also names it (`office`: id and bilingual name),
+    a key only such entries carry (a view shows it null on every other entry)."""
+    entry = TimelineEvent(at, "created", actor, None, "submitted").as_dict()
+    return {**entry, "office": dict(office)} if office is not None else entry
 
 
 def kept_sla_hours(g: Grievance, category_sla_hours: int) -> int:

@@ -29,6 +29,17 @@ class GrievanceCreate(Body):
     attributes: dict[str, AttributeValue] | None = None
 
 
+# An Indian mobile number in E.164 (+91 and 10 digits, the first 6-9): the SMS of a CFC filing goes to it.
+INDIAN_MOBILE = r"^\+91[6-9][0-9]{9}$"
+
+
+class CfcGrievanceCreate(GrievanceCreate):
+    """POST /cfc/grievances (issue 20): a CFC clerk files the usual body for a walk-in citizen, whose
+    account (found or made for this number) owns it and whose phone gets the SMS."""
+
+    citizen_phone_number: Annotated[str, Field(pattern=INDIAN_MOBILE, examples=["+919800000001"])]
+
+
 class PhotoRequest(Body):
     content_type: Literal["image/jpeg", "image/png"]
 
@@ -111,6 +122,15 @@ class TimelineView(View):
     category: str | None = None
     ward: str | None = None
     department: str | None = None
+    # set on the `created` entry of one filed at a CFC (issue 20): which CFC; absent from all others
+    office: CfcOffice | None = None
+
+
+class CfcOffice(View):
+    """A Citizen Facilitation Centre as a timeline or CFC view names it (data/offices.json)."""
+
+    id: str
+    name: Bilingual
 
 
 class PhotoView(View):
@@ -130,7 +150,7 @@ class StaffDetails(View):
     assignee: str | None
     sla_due_at: str
     owner_phone_number: str | None
-    channel: Literal["app", "open311"]
+    channel: Literal["app", "open311", "cfc"]
 
 
 class FeedbackView(View):
@@ -183,6 +203,47 @@ class MyGrievanceItem(View):
     overdue: bool
     relation: Literal["owner", "follower"]
     photo_count: int
+
+
+class CfcGrievanceItem(View):
+    """An item of GET /cfc/grievances (issue 20): a grievance filed at the clerk's CFC today."""
+
+    id: str
+    category: str
+    category_name: Bilingual
+    status: str
+    ward: str
+    ward_name: Bilingual
+    created_at: str
+    due_at: str
+    citizen_phone_number: str | None
+
+
+class CfcGrievanceView(View):
+    """POST /cfc/grievances and GET /cfc/grievances/{id} (issue 20): what the clerk filed, for the slip the
+    citizen takes home; the public timeline, no photos, feedback or staff details."""
+
+    id: str
+    category: str
+    category_name: Bilingual
+    description: str
+    lat: float | None
+    lng: float | None
+    address: str | None
+    landmark: str | None
+    attributes: dict[str, Any]
+    ward: str
+    ward_name: Bilingual
+    department: str
+    department_name: Bilingual
+    status: str
+    overdue: bool
+    created_at: str
+    updated_at: str
+    due_at: str
+    office: CfcOffice
+    citizen_phone_number: str | None
+    timeline: list[TimelineView]
 
 
 class NearbyItem(View):

@@ -12,9 +12,12 @@ from typing import Annotated, Any
 
 from pmc_common.app import Depends, Request
 from pmc_common.errors import Forbidden, Unauthorized
-from pmc_common.ids import WARD
+from pmc_common.ids import WARD, is_id
 
 STAFF_GROUPS = frozenset({"staff", "ward_officer", "admin"})
+# Clerks of the 42 Citizen Facilitation Centres (issue 20): no staff group, so no staff route; their token
+# names their CFC in `custom:office`.
+CFC_CLERK_GROUP = "cfc_clerk"
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class Caller:
     phone_number: str | None
     groups: frozenset[str]
     ward: str | None  # custom:ward, only meaningful for ward officers
+    office: str | None = None  # custom:office (an `OFF-` id), only meaningful for CFC clerks
 
     @property
     def is_staff(self) -> bool:
@@ -36,6 +40,10 @@ class Caller:
     def is_ward_officer(self) -> bool:
         """Limited to one ward: ward_officer without staff or admin."""
         return "ward_officer" in self.groups and not self.groups & {"staff", "admin"}
+
+    @property
+    def is_cfc_clerk(self) -> bool:
+        return CFC_CLERK_GROUP in self.groups
 
     def covers_ward(self, ward: str | None) -> bool:
         """Whether the caller's staff scope includes this ward (city-wide staff cover all)."""
@@ -68,11 +76,13 @@ def claims_of(request: Request) -> dict[str, Any] | None:
 
 def caller_from_claims(claims: dict[str, Any]) -> Caller:
     ward = claims.get("custom:ward") or None
+    office = claims.get("custom:office") or None
     return Caller(
         sub=str(claims["sub"]),
         phone_number=claims.get("phone_number") or None,
         groups=parse_groups(claims.get("cognito:groups")),
         ward=ward if isinstance(ward, str) and WARD.match(ward) else None,
+        office=office if isinstance(office, str) and is_id("OFF", office) else None,
     )
 
 
@@ -104,7 +114,17 @@ def admin(caller: Annotated[Caller, Depends(citizen)]) -> Caller:
     return caller
 
 
+def cfc_clerk(caller: Annotated[Caller, Depends(citizen)]) -> Caller:
+    """A CFC clerk whose token names an office; which offices are CFCs is the grievance service's to know."""
+    if not caller.is_cfc_clerk:
+        raise Forbidden("This route is for Citizen Facilitation Centre clerks")
+    if caller.office is None:
+        raise Forbidden("CFC clerk account names no valid office")
+    return caller
+
+
 CitizenCaller = Annotated[Caller, Depends(citizen)]
 StaffCaller = Annotated[Caller, Depends(staff)]
 CityWideStaffCaller = Annotated[Caller, Depends(staff_city_wide)]
 AdminCaller = Annotated[Caller, Depends(admin)]
+CfcClerkCaller = Annotated[Caller, Depends(cfc_clerk)]

@@ -6,7 +6,7 @@ Imported and run only when /openapi.json (or the local stack's merged document) 
 the cold path of a request. What a route can answer is derived from what it is, not listed per route:
 - any route: 500; every response carries `X-Request-Id` and `Cache-Control`;
 - a token (a dependency, at any depth, on pmc_common.auth.citizen): the `BearerAuth` scheme and 401; a
-  role (staff, staff_city_wide, admin): 403;
+  role (staff, staff_city_wide, admin, cfc_clerk): 403;
 - POST, PUT, PATCH: 400 (body not JSON, wrong Content-Type) and 413 (over 256 KiB); a body model, query
   parameters or a typed path parameter: 422; a path parameter: 404 (an id of another format too);
 - a `cursor` query parameter: 400 `invalid_cursor`;
@@ -218,7 +218,7 @@ class _Facts:
 
         depends = dependencies(route.endpoint, route.path_names)
         self.protected = auth.citizen in depends
-        self.role = bool(depends & {auth.staff, auth.staff_city_wide, auth.admin})
+        self.role = bool(depends & {auth.staff, auth.staff_city_wide, auth.admin, auth.cfc_clerk})
         keys = [d for d in depends if getattr(d, "__module__", "") == "pmc_common.idempotency"]
         self.idempotency = bool(keys)
         self.key_required = any(inspect.getclosurevars(d).nonlocals.get("required") for d in keys)
