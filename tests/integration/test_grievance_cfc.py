@@ -293,3 +293,17 @@ def test_a_clerk_may_not_use_staff_routes(api: Api, clock: FixedClock) -> None:
     assert_problem(patch, 403)
     assert_problem(api.get(f"/grievances/{g['id']}", caller=CLERK), 404)  # not its owner, follower or staff
     assert stored(g["id"]) == before
+
+
+def test_the_openapi_document_describes_the_cfc_routes(local_aws: Any) -> None:
+    from grievance import api as grievance_api
+    from pmc_common.openapi import document
+
+    paths = document(grievance_api.app)["paths"]
+    post = paths["/cfc/grievances"]["post"]
+    assert {"201", "400", "401", "403", "409", "422"} <= post["responses"].keys()  # 409: Idempotency-Key
+    assert "Location" in post["responses"]["201"]["headers"]
+    body = post["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/CfcGrievanceCreate"}
+    assert {"200", "400", "401", "403"} <= paths["/cfc/grievances"]["get"]["responses"].keys()  # 400: cursor
+    assert {"200", "401", "403", "404"} <= paths["/cfc/grievances/{grievance_id}"]["get"]["responses"].keys()
