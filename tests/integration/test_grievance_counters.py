@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -117,6 +118,92 @@ def outbox_figures(items: list[Any], ids: list[str]) -> tuple[Counter[tuple[Any,
                     expected[(item.pk, "GrievanceStatusChanged", e["from_status"], e["to_status"])] += 1
                 elif e["type"] == "escalated":
                     expected[(item.pk, "GrievanceEscalated", e["level"])] += 1
+    return stored, expected
+
+
+IST = ZoneInfo("Asia/Kolkata")
+
+
+def ist_month(at: str) -> str:
+    return datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(IST).strftime("%Y-%m")
+
+
+def hours_bucket(created_at: str, resolved_at: str) -> str:
+    """The documented buckets (docs/accountability.md): each whole hour below 168, then 168, 336, 720 up."""
+    seconds = (datetime.fromisoformat(resolved_at) - datetime.fromisoformat(created_at)).total_seconds()
+    hours = int(seconds // 3600)
+    return f"h{hours if hours < 168 else 168 if hours < 336 else 336 if hours < 720 else 720}"
+
+
+def scorecard_recount(grievances: list[Any]) -> tuple[Counter[tuple[str, ...]], dict[tuple[str, str], list[int]]]:
+    """Issue 20's aggregates recounted from the grievances themselves, keyed (month, ward, department, field),
+    and the whole hours to resolve of each (first-resolution month, ward), for the medians."""
+    recount: Counter[tuple[str, ...]] = Counter()
+    hours: dict[tuple[str, str], list[int]] = {}
+    for g in grievances:
+        recount[(ist_month(g.created_at), g.ward, g.department, "received")] += 1
+        if g.first_resolved_at is None:
+            continue
+        key = (ist_month(g.first_resolved_at), g.ward, g.department)
+        recount[(*key, "resolved")] += 1
+        recount[(*key, "within_sla")] += g.first_resolved_at <= g.sla_due_at  # same format: text order is time
+        recount[(*key, hours_bucket(g.created_at, g.first_resolved_at))] += 1
+        seconds = (datetime.fromisoformat(g.first_resolved_at) - datetime.fromisoformat(g.created_at)).total_seconds()
+        hours.setdefault((key[0], key[1]), []).append(int(seconds // 3600))
+        recount[(*key, "reopened")] += g.reopen_count > 0
+        ratings = [e["rating"] for e in g.timeline if e["type"] == "feedback"]
+        recount[(*key, "rating_sum")] += sum(ratings)
+        recount[(*key, "rated")] += len(ratings)
+        recount[(*key, "rated_high")] += sum(r >= 4 for r in ratings)
+        if g.status == "closed":
+            closing = [e for e in g.timeline if e["type"] == "status_changed" and e["to_status"] == "closed"][-1]
+            verdict = (
+                "closed_auto"
+                if closing["actor"] == "system"
+                else "closed_satisfied"
+                if ratings[-1] >= 4
+                else "closed_low"
+            )
+            recount[(*key, verdict)] += 1
+    return Counter({k: n for k, n in recount.items() if n}), hours
+
+
+def scorecard_figures(
+    items: list[Any], ids: list[str]
+) -> tuple[Counter[tuple[str, ...]], Counter[tuple[str, ...]], dict[tuple[str, str], list[int]]]:
+    """(scorecard aggregates stored, their recount from every stored grievance, hours to resolve) for the
+    months this run's grievances count in (created, first resolved): read with a Query a month. Every
+    grievance of those months was written through the store (other modules' are in other years, or also
+    through the store), so the aggregates must equal the recount exactly."""
+    from grievance import store
+
+    grievances = [store._grievance(i) for i in items if i.sk == store.GRIEVANCE and i.doc]
+    mine = [g for g in grievances if g.id in ids]
+    months = {ist_month(at) for g in mine for at in (g.created_at, g.first_resolved_at) if at is not None}
+    stored: Counter[tuple[str, ...]] = Counter()
+    for month in sorted(months):
+        for (ward, department), fields in store.scorecard_month(month).items():
+            stored.update({(month, ward, department, name): value for name, value in fields.items() if value})
+    recount, hours = scorecard_recount(grievances)
+    return (
+        stored,
+        Counter({k: n for k, n in recount.items() if k[0] in months}),
+        {k: h for k, h in hours.items() if k[0] in months},
+    )
+
+
+def department_markers(items: list[Any], ids: list[str]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(ward × department due markers stored, those this run's open grievances expect), for this run's."""
+    from grievance import store
+
+    stored, expected = set(), set()
+    for item in items:
+        if item.pk.startswith(f"{store.DEPARTMENT_DUE}#") and item.sk.rsplit("#", 1)[1] in ids:
+            stored.add((item.pk, item.sk))
+        elif item.sk == store.GRIEVANCE and item.pk in ids:
+            g = store._grievance(item)
+            if g.status in OPEN:
+                expected.add((f"{store.DEPARTMENT_DUE}#{g.ward}#{g.department}", f"{g.due_at}#{g.id}"))
     return stored, expected
 
 
@@ -247,6 +334,36 @@ class GrievanceActions(RuleBasedStateMachine):
         assert of(self.ids, markers) == of(self.ids, open_at_due)  # this run's grievances: exactly
         outbox, emitted = outbox_figures(items, self.ids)  # one outbox item per status change, none lost
         assert outbox == emitted
+        self.every_scorecard_figure_equals_a_recount(items)
+
+    def every_scorecard_figure_equals_a_recount(self, items: list[Any]) -> None:
+        """Issue 20: every aggregate of this module's months equals a recount from the grievances, the
+        "overdue now" markers too; and the public routes' figures, medians included, equal the recount's."""
+        from grievance import scorecard
+
+        stored, recount, hours = scorecard_figures(items, self.ids)
+        assert stored == recount
+        markers, expected = department_markers(items, self.ids)
+        assert markers == expected
+        if not recount:
+            return
+        month = max(k[0] for k in recount)  # the latest month this run counts in: never after now
+        for ward in ("W07", "W09", "W03"):
+            reply = self.api.request("GET", f"/scorecard/wards/{ward}", query={"month": month})
+            assert reply.status == 200, reply.body
+            totals = reply.json()["totals"]
+            mine: Counter[str] = Counter()  # the ward's departments summed
+            for (at, where, _, name), n in recount.items():
+                mine[name] += n if (at, where) == (month, ward) else 0
+            assert totals["received"] == mine["received"]
+            assert totals["resolved"] == mine["resolved"]
+            assert totals["resolved_within_sla"] == mine["within_sla"]
+            assert totals["reopened_after_resolution"] == mine["reopened"]
+            assert totals["closed_satisfied"] == mine["closed_satisfied"]
+            assert totals["closed_low_rating"] == mine["closed_low"]
+            assert totals["closed_auto_without_feedback"] == mine["closed_auto"]
+            assert totals["ratings"] == mine["rated"]
+            assert totals["median_hours_to_resolve"] == scorecard.median_of_hours(hours.get((month, ward), []))
 
 
 RUNS: list[int] = []

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger
 
-from grievance import access, accounts, cfc, cfc_store, domain, photos, preferences, reference, store
+from grievance import access, accounts, cfc, cfc_store, domain, photos, preferences, reference, scorecard_api, store
 from grievance.cfc import ClerkAtCfc
 from grievance.models import (
     CategoryView,
@@ -371,5 +371,6 @@ def cfc_grievance(grievance_id: str, clerk: ClerkAtCfc, clock: Now) -> Response:
 
 
 open311.register(app)  # Open311 GeoReport v2 and its admin key routes (API.md 6)
+scorecard_api.register(app)  # the public ward scorecard (issue 20)
 reference.load()  # at init: no request pays for it, and SnapStart's snapshot holds it
 handler = lambda_handler(app, "grievance", logger)

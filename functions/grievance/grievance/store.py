@@ -9,7 +9,12 @@ Items (pk, sk):
 - due marker  ("open-due", "<due_at>#<id>") and ("open-due#<ward>", "<due_at>#<id>"): one pair per open
               grievance at its current due_at, no other attribute (about 50 bytes: a 1 MB page counts
               about 20,000); put, moved and deleted in the transaction of every change that opens or
-              closes a grievance or moves its due_at or ward
+              closes a grievance or moves its due_at or ward; a third per open grievance in
+              ("open-due-department#<ward>#<department>", same sk) for the public scorecard's "overdue now"
+              per department (issue 20)
+- scorecard   ("scorecard#<IST month>", "<ward>#<department>"): the month's aggregates of grievance.scorecard
+              (received, first resolutions, within SLA, hours-to-resolve histogram, verdicts, ratings), moved
+              by marks(after) − marks(before) in the transaction of every change (ScorecardItem)
 - outbox      (<id>, "event#<event id>"): a domain event (pmc_common.outbox), written in the transaction of
               the change that emits it, delivered to the bus from the table's stream, TTL-deleted after 7 days
 Access patterns and their indexes (template.yaml). Every list reads about what it returns: the key
@@ -53,6 +58,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.transactions import TransactWrite
 
+from grievance import scorecard
 from grievance.domain import OPEN, STATUSES, Counters, Grievance, StatusChange, within_sla
 from grievance.events import emitted
 from grievance.settings import grievances_table_name
@@ -66,6 +72,8 @@ from pmc_common.outbox import OutboxModel
 STATS = "stats"
 GRIEVANCE = "grievance"
 OPEN_DUE = "open-due"  # the city's due markers; a ward's: "open-due#<ward>"
+DEPARTMENT_DUE = "open-due-department"  # a ward × department's: "open-due-department#<ward>#<department>"
+SCORECARD = "scorecard"  # a month's aggregates: "scorecard#<YYYY-MM>"
 NEARBY_PRECISION = 7  # cells of about 150 × 150 m: a 100 m search reads at most 9 of them
 COUNTED = ("followers_count", "photo_count")  # native numbers, changed without touching the version
 
@@ -315,7 +323,11 @@ def due_markers(g: Grievance) -> list[GrievanceItem]:
     if g.status not in OPEN:
         return []
     sk = f"{g.due_at}#{g.id}"
-    return [GrievanceItem(OPEN_DUE, sk), GrievanceItem(f"{OPEN_DUE}#{g.ward}", sk)]
+    return [
+        GrievanceItem(OPEN_DUE, sk),
+        GrievanceItem(f"{OPEN_DUE}#{g.ward}", sk),
+        GrievanceItem(f"{DEPARTMENT_DUE}#{g.ward}#{g.department}", sk),
+    ]
 
 
 def _move_markers(tx: TransactWrite, before: Grievance | None, after: Grievance) -> None:
@@ -334,7 +346,29 @@ class OutboxItem(OutboxModel):
         table_name = grievances_table_name()
 
 
-dynamo.share_connection(GrievanceItem, OutboxItem)  # and PhotoItem (photo_store.py): one client for the table
+class _ScorecardMeta:
+    table_name = grievances_table_name()
+
+
+# One month × ward × department of the public scorecard: a number attribute per field of
+# grievance.scorecard.FIELDS (missing: 0), each only ever moved by ADD. Built from the list of fields, so
+# the histogram's 171 buckets are not spelled out one by one.
+ScorecardItem: type[dynamo.TableModel] = type(
+    "ScorecardItem",
+    (dynamo.TableModel,),
+    {"__module__": __name__, "Meta": _ScorecardMeta, **{f: NumberAttribute(null=True) for f in scorecard.FIELDS}},
+)
+
+dynamo.share_connection(GrievanceItem, OutboxItem, ScorecardItem)  # and PhotoItem (photo_store.py): one client
+
+
+def _move_scorecard(tx: TransactWrite, before: Grievance | None, after: Grievance) -> None:
+    """Move the scorecard aggregates by what the change moves (grievance.scorecard.moved): at most two
+    items (creation month, first-resolution month), four when a re-routing changes ward or department.
+    With the grievance, counters, markers and outbox a transaction stays under 20 of DynamoDB's 100 items."""
+    for (month, ward, department), delta in scorecard.moved(before, after).items():
+        actions = [getattr(ScorecardItem, name).add(n) for name, n in sorted(delta.items())]
+        tx.update(ScorecardItem(f"{SCORECARD}#{month}", f"{ward}#{department}"), actions=actions)
 
 
 def _write_events(tx: TransactWrite, before: Grievance | None, after: Grievance) -> None:
@@ -377,6 +411,7 @@ def _create_once(change: StatusChange, companions: Companions | None = None) -> 
             tx.save(companion, condition=GrievanceItem.pk.does_not_exist())
         _move_counters(tx, None, g)
         _move_markers(tx, None, g)
+        _move_scorecard(tx, None, g)
         _write_events(tx, None, g)
 
     return dynamo.committed(GrievanceItem, writes)
@@ -415,6 +450,7 @@ def save(change: StatusChange, read: Grievance) -> Grievance:
         _update(tx, g, read)
         _move_counters(tx, read, g)
         _move_markers(tx, read, g)
+        _move_scorecard(tx, read, g)
         _write_events(tx, read, g)
 
     if not dynamo.committed(GrievanceItem, writes):
@@ -429,6 +465,7 @@ def save_quietly(g: Grievance, read: Grievance) -> bool:
     def writes(tx: TransactWrite) -> None:
         _update(tx, g, read)
         _move_markers(tx, read, g)
+        _move_scorecard(tx, read, g)  # moves nothing today (escalation changes no figure); exact if it did
         _write_events(tx, read, g)
 
     return dynamo.committed(GrievanceItem, writes)
@@ -699,3 +736,24 @@ def resolved_before(cutoff_iso: str) -> Iterator[str]:
     """Ids of grievances resolved at or before the cutoff (sparse ResolvedByTime index)."""
     for item in GrievanceItem.resolved_by_time.query("resolved", GrievanceItem.resolved_sk <= f"{cutoff_iso}#~"):
         yield item.pk
+
+
+# --- public scorecard (issue 20) --------------------------------------------------------------------
+
+
+def scorecard_month(month: str, ward: str | None = None) -> dict[tuple[str, str], dict[str, int]]:
+    """The aggregates of one IST month, (ward, department) → fields: one Query of the month's partition (a
+    ward's items only when `ward` is given), at most 15 × the departments items, however many grievances."""
+    condition = ScorecardItem.sk.startswith(f"{ward}#") if ward is not None else None
+    found: dict[tuple[str, str], dict[str, int]] = {}
+    for item in ScorecardItem.query(f"{SCORECARD}#{month}", condition):
+        item_ward, department = item.sk.split("#", 1)
+        found[(item_ward, department)] = {
+            name: int(value) for name in scorecard.FIELDS if (value := getattr(item, name, None)) is not None
+        }
+    return found
+
+
+def overdue_in_department(ward: str, department: str, now_iso: str) -> int:
+    """Open grievances of a ward × department due before now: one COUNT Query of its due markers."""
+    return GrievanceItem.count(f"{DEPARTMENT_DUE}#{ward}#{department}", GrievanceItem.sk < now_iso)
