@@ -307,3 +307,27 @@ def test_the_openapi_document_describes_the_cfc_routes(local_aws: Any) -> None:
     assert body == {"$ref": "#/components/schemas/CfcGrievanceCreate"}
     assert {"200", "400", "401", "403"} <= paths["/cfc/grievances"]["get"]["responses"].keys()  # 400: cursor
     assert {"200", "401", "403", "404"} <= paths["/cfc/grievances/{grievance_id}"]["get"]["responses"].keys()
+
+
+def test_a_retried_filing_with_its_idempotency_key_files_once(api: Api, clock: FixedClock) -> None:
+    clock.advance(timedelta(hours=2))
+    phone_number, key = walk_in(), str(uuid.uuid4())
+    body = {**BODY, "citizen_phone_number": phone_number}
+    first = api.request("POST", "/cfc/grievances", json_body=body, headers={"idempotency-key": key}, caller=CLERK)
+    again = api.request("POST", "/cfc/grievances", json_body=body, headers={"idempotency-key": key}, caller=CLERK)
+    assert (first.status, again.status) == (201, 201)
+    assert again.headers["idempotency-replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    mine = api.get("/me/grievances", caller=Caller(phone_number)).json()["items"]
+    assert [i["id"] for i in mine] == [first.json()["id"]]
+    changed = api.request(
+        "POST",
+        "/cfc/grievances",
+        json_body={**body, "landmark": "Gate 2"},
+        headers={"idempotency-key": key},
+        caller=CLERK,
+    )
+    assert_problem(changed, 422)
+    assert [i["id"] for i in api.get("/me/grievances", caller=Caller(phone_number)).json()["items"]] == [
+        first.json()["id"]
+    ]

@@ -120,3 +120,24 @@ def test_a_clerk_files_for_the_pools_account_and_a_bad_body_makes_none(
     g = store.get(reply.json()["id"])
     assert g is not None
     assert (g.owner_sub, g.owner_phone_number, g.channel) == (made["sub"], phone_number, "cfc")
+
+
+class FirstLookupMisses(CognitoAccounts):
+    """Another counter creates the account between this one's lookup and its AdminCreateUser."""
+
+    def __init__(self, pool: str) -> None:
+        super().__init__(pool)
+        self.lookups = 0
+
+    def _find(self, phone_number: str) -> str | None:
+        self.lookups += 1
+        return None if self.lookups == 1 else super()._find(phone_number)
+
+
+def test_an_account_made_meanwhile_is_found_after_username_exists(local_aws: LocalAws, pool: str) -> None:
+    phone_number = walk_in()
+    other_counter = CognitoAccounts(pool).sub_of(phone_number)
+    racing = FirstLookupMisses(pool)
+    assert racing.sub_of(phone_number) == other_counter
+    assert racing.lookups == 2  # AdminCreateUser answered UsernameExistsException, and the account was read
+    assert len(users(local_aws, pool, phone_number)) == 1
