@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import anyio.to_thread
+from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
 from local import apidocs, cors, events, jsonbody
@@ -227,7 +228,7 @@ class Gateway:
 
         try:
             if self.admin is not None and self._is_static(method, raw_path):
-                await self._static(scope, receive, observed_send, raw_path)
+                await self._static(scope, receive, observed_send, raw_path, request_id)
             else:
                 reply = await self._respond(scope, receive, method, raw_path, request_id)
                 await self._send(observed_send, self._with_cors(scope, raw_path, reply))
@@ -297,13 +298,18 @@ class Gateway:
             and self.router.match(method, raw_path) is None  # template routes win over the page
         )
 
-    async def _static(self, scope: Scope, receive: Receive, send: Send, raw_path: str) -> None:
+    async def _static(self, scope: Scope, receive: Receive, send: Send, raw_path: str, request_id: str) -> None:
         assert self.admin is not None
         inner = dict(scope)
         inner["path"] = unquote(raw_path.removeprefix("/admin")) or "/"
         inner["raw_path"] = inner["path"].encode()
         inner["root_path"] = ""
-        await self.admin(inner, receive, send)
+        try:
+            await self.admin(inner, receive, send)
+        except HTTPException as exc:  # outside a Starlette app StaticFiles raises its 404 instead of answering
+            if exc.status_code != 404:
+                raise
+            await self._send(send, problem(404, "not-found", f"No file at {raw_path}", raw_path, request_id))
 
     async def _invoke_route(
         self, scope: Scope, receive: Receive, match: RouteMatch, raw_path: str, request_id: str

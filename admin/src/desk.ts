@@ -96,7 +96,6 @@ export async function renderDesk(main: HTMLElement, session: Session): Promise<v
   replace(
     main,
     h("h1", { tabindex: "-1" }, t("desk_title")),
-    session.role === "cfc_clerk" ? h("p", { class: "note" }, t("clerk_note")) : null,
     form,
     statsBox,
     status,

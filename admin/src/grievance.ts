@@ -4,13 +4,17 @@
 import { api, ApiError } from "./api";
 import { field, h, replace, select, when } from "./dom";
 import { bilingual, statusName, t, wardName, type Key } from "./i18n";
-import { OPEN, type Grievance, type Photo } from "./types";
+import { allDepartments } from "./reference";
+import { OPEN, type Bilingual, type Grievance, type Photo } from "./types";
+
+const departmentNames = new Map<string, Bilingual>();
 
 export async function renderGrievance(main: HTMLElement, id: string): Promise<void> {
   replace(main, h("p", { role: "status" }, t("loading")));
   let grievance: Grievance;
   try {
     grievance = await api<Grievance>("GET", `/grievances/${encodeURIComponent(id)}`);
+    for (const d of await allDepartments()) departmentNames.set(d.id, d.name);
   } catch (error) {
     replace(
       main,
@@ -28,6 +32,7 @@ function draw(main: HTMLElement, g: Grievance, flash: string | null): void {
 
   async function change(body: Record<string, unknown>): Promise<void> {
     message.textContent = "";
+    saved.textContent = "";
     try {
       const updated = await api<Grievance>("PATCH", `/staff/grievances/${encodeURIComponent(g.id)}`, body);
       draw(main, updated, t("saved"));
@@ -41,7 +46,7 @@ function draw(main: HTMLElement, g: Grievance, flash: string | null): void {
     ["status", statusName(g.status)],
     ["category", bilingual(g.category_name)],
     ["ward", wardName(g.ward)],
-    ["department", g.department],
+    ["department", bilingual(departmentNames.get(g.department)) || g.department],
     ["created", when(g.created_at)],
     ["due", when(g.due_at) + (g.overdue ? ` — ${t("overdue")}` : "")],
     ["escalation", String(g.escalation_level)],
@@ -71,6 +76,7 @@ function draw(main: HTMLElement, g: Grievance, flash: string | null): void {
       ),
       actions(g, change),
     ),
+    location(g),
     photos(g.photos),
     // Moderation (hide a photo, redact by drawing rectangles, edit the description) belongs here
     // (issue 20's routes under /staff/grievances/{id}/…): not built in this first part.
@@ -236,4 +242,13 @@ function photos(list: Photo[]): HTMLElement {
       : h("p", {}, t("no_photos")),
     dialog,
   );
+}
+
+function location(g: Grievance): HTMLElement | null {
+  if (g.lat === null || g.lng === null) return null; // an Open311 request by address only
+  const holder = h("div", { class: "minimap", role: "img", "aria-label": `${t("location")}: ${wardName(g.ward)}` });
+  const at = { ward: g.ward, lat: g.lat, lng: g.lng, overdue: g.overdue };
+  // the map chunk (Leaflet) loads once the holder is in the page
+  queueMicrotask(() => void import("./map").then((m) => m.locate(holder, at)).catch(() => holder.remove()));
+  return h("section", { "aria-labelledby": "location-title" }, h("h2", { id: "location-title" }, t("location")), holder);
 }

@@ -26,6 +26,7 @@ const app = document.getElementById("app")!;
 let config: Config;
 let session: Session | null = null;
 let notice: string | null = null;
+let keepFocusOnLang = false;
 
 function end(message: string | null): void {
   signOut();
@@ -40,7 +41,10 @@ function header(): HTMLElement {
     { type: "button", class: "lang", lang: lang() === "en" ? "mr" : "en", "aria-label": t("lang_toggle_label") },
     t("lang_toggle"),
   );
-  toggle.addEventListener("click", () => setLang(lang() === "en" ? "mr" : "en"));
+  toggle.addEventListener("click", () => {
+    keepFocusOnLang = true; // the labels change under the person's focus; it stays on the toggle
+    setLang(lang() === "en" ? "mr" : "en");
+  });
   const route = location.hash;
   const link = (href: string, label: string, active: boolean) =>
     h("a", { href, "aria-current": active ? "page" : null }, label);
@@ -155,20 +159,35 @@ function accept(token: string): void {
 function render(): void {
   const main = h("main", { id: "main", tabindex: "-1" });
   replace(app, header(), main);
+  const focusLang = keepFocusOnLang;
+  keepFocusOnLang = false;
+  // After a screen is drawn, focus its heading (a screen reader announces the new screen), unless the
+  // person just switched the language: then focus stays on the toggle.
+  const settle = () =>
+    focusLang
+      ? app.querySelector<HTMLElement>("button.lang")?.focus()
+      : main.querySelector<HTMLElement>("h1")?.focus();
   if (!session) {
     signInForm(main);
+    settle();
     return;
   }
   const route = location.hash.replace(/^#/, "") || "/desk";
   const grievance = route.match(/^\/grievance\/([A-Za-z0-9-]+)$/);
-  if (grievance) {
-    void renderGrievance(main, grievance[1]!);
+  let screen: Promise<void>;
+  if (session.role === "cfc_clerk") {
+    // A clerk has no staff route (API.md 1.4): the counter's filing screen (CFC filing) goes here.
+    replace(main, h("h1", { tabindex: "-1" }, t("app_title")), h("p", { class: "note" }, t("clerk_note")));
+    screen = Promise.resolve();
+  } else if (grievance) {
+    screen = renderGrievance(main, grievance[1]!);
   } else if (route === "/map") {
-    void import("./map").then((m) => m.renderMap(main, session!));
+    const current = session;
+    screen = import("./map").then((m) => m.renderMap(main, current));
   } else {
-    void renderDesk(main, session);
+    screen = renderDesk(main, session);
   }
-  main.querySelector<HTMLElement>("h1")?.focus();
+  void screen.then(settle);
 }
 
 async function start(): Promise<void> {

@@ -56,8 +56,9 @@ export async function renderMap(main: HTMLElement, session: Session): Promise<vo
         }),
         onEachFeature: (f, layer) => layer.bindTooltip(`${f.properties.code} ${bilingual(f.properties.name)}`),
       },
-    ).addTo(map);
-    map.fitBounds(shapes.getBounds());
+    );
+    map.fitBounds(shapes.getBounds()); // the view first: its renderer clips paths to it
+    shapes.addTo(map);
 
     const ward = session.role === "ward_officer" ? session.ward : null;
     let cursor: string | null = null;
@@ -97,4 +98,36 @@ export async function renderMap(main: HTMLElement, session: Session): Promise<vo
   } catch (error) {
     status.textContent = error instanceof ApiError ? error.message : t("error");
   }
+}
+
+/** A grievance's location on its ward's boundary (the detail screen), from GET /wards/{ward}. */
+export async function locate(
+  holder: HTMLElement,
+  grievance: { ward: string; lat: number; lng: number; overdue: boolean },
+): Promise<void> {
+  // a picture, not a widget: nothing in it takes focus (the holder is role="img" with a label)
+  const map = L.map(holder, {
+    zoomSnap: 0.25,
+    attributionControl: false,
+    zoomControl: false,
+    keyboard: false,
+    dragging: false,
+    scrollWheelZoom: false,
+    doubleClickZoom: false,
+    boxZoom: false,
+    touchZoom: false,
+  });
+  const ward = await api<Ward>("GET", `/wards/${encodeURIComponent(grievance.ward)}`);
+  const shape = L.geoJSON(ward.boundary as GeoJSON.GeoJsonObject, {
+    style: { color: "#1d4e89", weight: 2, fillColor: "#9cc3e6", fillOpacity: 0.25 },
+  });
+  map.fitBounds(shape.getBounds()); // the view first: its renderer clips paths to it
+  shape.addTo(map);
+  L.circleMarker([grievance.lat, grievance.lng], {
+    radius: 8,
+    color: grievance.overdue ? "#a50f15" : "#08519c",
+    fillColor: grievance.overdue ? "#de2d26" : "#3182bd",
+    fillOpacity: 0.9,
+    className: "marker-here",
+  }).addTo(map);
 }

@@ -757,3 +757,26 @@ def scorecard_month(month: str, ward: str | None = None) -> dict[tuple[str, str]
 def overdue_in_department(ward: str, department: str, now_iso: str) -> int:
     """Open grievances of a ward × department due before now: one COUNT Query of its due markers."""
     return GrievanceItem.count(f"{DEPARTMENT_DUE}#{ward}#{department}", GrievanceItem.sk < now_iso)
+
+
+def rebuild_scorecard() -> int:
+    """Operations only, never a route: the scorecard aggregates and ward × department due markers of every
+    stored grievance, from one Scan, each aggregate item put whole (a rerun writes the same). Run once when
+    the aggregates are first deployed, before the new code takes traffic: a grievance stored before them is
+    otherwise in no aggregate. Returns the items written."""
+    grievances = [_grievance(item) for item in GrievanceItem.scan(GrievanceItem.sk == GRIEVANCE)]
+    written = 0
+    with ScorecardItem.batch_write() as batch:
+        for (month, ward, department), counts in scorecard.recount(grievances).items():
+            item = ScorecardItem(f"{SCORECARD}#{month}", f"{ward}#{department}")
+            for name, n in counts.items():
+                setattr(item, name, n)
+            batch.save(item)
+            written += 1
+    with GrievanceItem.batch_write() as markers:
+        for g in grievances:
+            for marker in due_markers(g):
+                if marker.pk.startswith(f"{DEPARTMENT_DUE}#"):
+                    markers.save(marker)
+                    written += 1
+    return written
