@@ -63,7 +63,8 @@ def parallel(base_url: str, requests: Sequence[Request]) -> list[httpx.Response]
 
 def resolved_grievance(http: httpx.Client, citizen: dict[str, str], staff: dict[str, str]) -> str:
     gid = str(http.post("/grievances", json=BODY, headers=citizen).json()["id"])
-    steps = ({"status": "assigned", "assignee": "JE SWM, Kasba"}, {"status": "in_progress"}, {"status": "resolved"})
+    resolved = {"status": "resolved", "resolution_reason": "no_fix_needed", "note": "Cleared."}  # proof (issue 20)
+    steps = ({"status": "assigned", "assignee": "JE SWM, Kasba"}, {"status": "in_progress"}, resolved)
     for change in steps:
         moved = http.patch(f"/staff/grievances/{gid}", json=change, headers=staff)
         assert moved.status_code == 200, moved.text

@@ -89,7 +89,7 @@ def test_a_grievance_from_logging_to_rating(stack: str, token: TokenFactory) -> 
         for change in (
             {"status": "assigned", "assignee": "JE SWM, Kasba"},
             {"status": "in_progress"},
-            {"status": "resolved"},
+            {"status": "resolved", "resolution_reason": "no_fix_needed", "note": "Cleared on inspection."},
         ):
             moved = http.patch(patch, json=change, headers=staff)
             assert moved.status_code == 200, moved.text

@@ -23,6 +23,8 @@ GARBAGE = {
 W07_OFFICER = Caller("+919800000307", ("ward_officer",), "W07")
 W08_OFFICER = Caller("+919800000308", ("ward_officer",), "W08")
 START = datetime(2026, 6, 10, 5, 12, 9, tzinfo=UTC)
+# Proof of fix (issue 20): a move to resolved rests on resolution photos, or on a reason with a note
+RESOLVED = {"status": "resolved", "resolution_reason": "no_fix_needed", "note": "Cleared; nothing left to fix."}
 
 
 @pytest.fixture
@@ -195,7 +197,7 @@ def test_the_staff_workflow_and_the_owner_closing_it(api: Api, clock: FixedClock
     early = api.request("POST", f"/grievances/{g['id']}/feedback", json_body={"rating": 5}, caller=CITIZEN)
     assert early.status == 409
     assert early.json()["code"] == "not_resolved"
-    resolved = api.request("PATCH", path, json_body={"status": "resolved"}, caller=STAFF).json()
+    resolved = api.request("PATCH", path, json_body=RESOLVED, caller=STAFF).json()
     assert resolved["resolved_at"] == "2026-06-10T06:12:09Z"
 
     assert api.request("POST", f"/grievances/{g['id']}/feedback", json_body={"rating": 5}, caller=STAFF).status == 403
@@ -209,7 +211,7 @@ def test_the_staff_workflow_and_the_owner_closing_it(api: Api, clock: FixedClock
     assert [e["type"] for e in closed["timeline"]][-2:] == ["feedback", "status_changed"]
     assert "assignee_changed" not in [e["type"] for e in closed["timeline"]]
     notes = [e["note"] for e in closed["timeline"] if e["type"] == "note"]
-    assert notes == ["Crew sent"]
+    assert notes == ["Crew sent", RESOLVED["note"]]
 
 
 def test_reopen_within_seven_days_at_most_twice(api: Api, clock: FixedClock) -> None:
@@ -220,7 +222,7 @@ def test_reopen_within_seven_days_at_most_twice(api: Api, clock: FixedClock) -> 
     def resolve() -> None:
         api.request("PATCH", path, json_body={"status": "assigned", "assignee": "JE SWM"}, caller=STAFF)
         api.request("PATCH", path, json_body={"status": "in_progress"}, caller=STAFF)
-        assert api.request("PATCH", path, json_body={"status": "resolved"}, caller=STAFF).status == 200
+        assert api.request("PATCH", path, json_body=RESOLVED, caller=STAFF).status == 200
 
     assert (
         api.request("POST", f"/grievances/{g['id']}/reopen", json_body=reason, caller=CITIZEN).json()["code"]

@@ -263,6 +263,8 @@ class GrievanceActions(RuleBasedStateMachine):
         if step is None:
             return
         change = {"status": step, "assignee": "JE Roads" if step == "assigned" else None, "note": note}
+        if step == "resolved":  # proof of fix (issue 20): here a reason, which takes a note
+            change |= {"resolution_reason": "no_fix_needed", "note": note or "Nothing to fix on site."}
         body = {k: v for k, v in change.items() if v is not None}
         reply = self.api.request("PATCH", f"/staff/grievances/{grievance_id}", json_body=body, caller=STAFF)
         assert reply.status == 200, reply.body

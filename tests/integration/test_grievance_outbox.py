@@ -137,7 +137,9 @@ def test_every_status_change_writes_exactly_one_outbox_item_and_a_refused_change
     assert read is not None
     noted = domain.staff_change(read, status=None, assignee=None, note="Crew on site.", now=AT + timedelta(hours=1))
     store.save(noted, read=read)  # a note changes no status: no event
-    stale = domain.staff_change(read, status="resolved", assignee=None, note=None, now=AT + timedelta(hours=2))
+    stale = domain.staff_change(
+        read, status="resolved", assignee=None, note=None, now=AT + timedelta(hours=2), proof={"resolution_photos": 1}
+    )
     with pytest.raises(Conflict):
         store.save(stale, read=read)  # the version moved: the transaction, and its outbox item, never happened
     assert len(outbox(followed.id)) == 3

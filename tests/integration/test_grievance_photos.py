@@ -216,6 +216,9 @@ def test_a_camera_jpeg_is_uprighted_stripped_of_metadata_and_thumbnailed(
         "urls_expire_at": iso(now + timedelta(seconds=300)),
         "rejection_reason": None,
         "created_at": iso(now),
+        "kind": "citizen",  # issue 20: before (the citizen's) or after (staff's resolution photo)
+        "hidden": False,
+        "redacted": False,
     }
     assert "/clean?" in view["url"]
     assert "X-Amz-Expires=300" in view["url"]

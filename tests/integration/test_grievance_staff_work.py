@@ -55,7 +55,11 @@ def in_status(api: Api, status: str) -> dict[str, Any]:
         "submitted": [],
         "assigned": [{"status": "assigned", "assignee": "JE SWM, Kasba"}],
         "in_progress": [{"status": "assigned", "assignee": "JE SWM, Kasba"}, {"status": "in_progress"}],
-        "resolved": [{"status": "assigned", "assignee": "JE SWM"}, {"status": "in_progress"}, {"status": "resolved"}],
+        "resolved": [
+            {"status": "assigned", "assignee": "JE SWM"},
+            {"status": "in_progress"},
+            {"status": "resolved", "resolution_reason": "no_fix_needed", "note": "Cleared on inspection."},  # issue 20
+        ],
         "rejected": [{"status": "rejected", "note": "Duplicate."}],
     }
     for change in steps.get(status, steps["resolved"]):

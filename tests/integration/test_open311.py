@@ -222,7 +222,7 @@ def test_a_grievance_logged_in_the_app_follows_its_status_in_open311(api: Api, c
     assert item["status_notes"] == "Truck sent this evening."
     assert item["updated_datetime"] == "2026-06-10T11:42:09+05:30"
     staff_move(api, g["id"], {"status": "in_progress"})
-    staff_move(api, g["id"], {"status": "resolved", "note": "Cleared."})
+    staff_move(api, g["id"], {"status": "resolved", "note": "Cleared.", "resolution_reason": "no_fix_needed"})
     root = xml(api.get(f"/open311/v2/requests/{g['id']}.xml"))
     assert root.tag == "service_requests"
     assert children(root) == ["request"]

@@ -25,7 +25,18 @@ ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 6, 10, 5, 12, 9, tzinfo=UTC)
 ACTORS = ("staff", "owner", "system")
 OPEN = ("submitted", "assigned", "in_progress", "reopened")
-VIAS = ("status", "reassign", "note", "internal_note", "feedback", "auto_close", "reopen", "escalate", "reroute")
+VIAS = (
+    "status",
+    "reassign",
+    "note",
+    "internal_note",
+    "feedback",
+    "auto_close",
+    "reopen",
+    "escalate",
+    "reroute",
+    "moderate",
+)
 
 # API.md 3.7–3.10 and issue 15 written out independently of domain.LIFECYCLE: the tests' oracle,
 # (route, from, to) -> who may. Every other combination is refused.
@@ -47,6 +58,7 @@ ALLOWED: dict[tuple[str, str, str], set[str]] = {
     ("reroute", "reopened", "reopened"): {"staff"},
     ("reroute", "assigned", "submitted"): {"staff"},
     ("reroute", "in_progress", "submitted"): {"staff"},
+    **{("moderate", status, status): {"staff"} for status in domain.STATUSES},  # issue 20: any status
 }
 # What each route must be given (a missing one is 422 naming body.<field>).
 REQUIRED: dict[tuple[str, str, str], tuple[str, ...]] = {
@@ -60,6 +72,7 @@ REQUIRED: dict[tuple[str, str, str], tuple[str, ...]] = {
     ("reopen", "resolved", "reopened"): ("reason",),
     ("reopen", "closed", "reopened"): ("reason",),
     **{key: ("reason",) for key in ALLOWED if key[0] == "reroute"},
+    **{key: ("reason", "action", "moderator") for key in ALLOWED if key[0] == "moderate"},
 }
 REFUSED_WITH = {"feedback": "not_resolved", "reopen": "not_resolved", "reroute": "grievance_not_open"}
 
@@ -107,7 +120,8 @@ def resolved_plus(days: float) -> Any:
 ROUTE: dict[str, tuple[domain.By, dict[str, Any], Any]] = {
     "status": (
         "staff",
-        {"assignee": "JE Roads, Kasba", "note": "Checked on site."},
+        # a resolution photo as the proof of fix a move to resolved needs (issue 20)
+        {"assignee": "JE Roads, Kasba", "note": "Checked on site.", "resolution_photos": 1},
         lambda g: START + timedelta(hours=1),
     ),
     "reassign": ("staff", {"assignee": "AE Roads, Kasba"}, lambda g: START + timedelta(hours=1)),
@@ -120,6 +134,16 @@ ROUTE: dict[str, tuple[domain.By, dict[str, Any], Any]] = {
     "reroute": (
         "staff",
         {"reason": "This is a pothole, not garbage.", "category": "potholes", "department": "road", "sla_hours": 72},
+        lambda g: START + timedelta(hours=1),
+    ),
+    "moderate": (
+        "staff",
+        {
+            "action": "photo_hidden",
+            "moderator": "staff-sub",
+            "reason": "A face is visible.",
+            "photo_id": "PHO-0B7Q3M2K",
+        },
         lambda g: START + timedelta(hours=1),
     ),
 }
@@ -172,7 +196,7 @@ def test_a_missing_required_field_is_invalid_naming_it(key: tuple[str, str, str]
 @pytest.mark.parametrize(("from_status", "to_status"), list(itertools.product(domain.STATUSES, repeat=2)))
 def test_staff_patch_obeys_the_table(from_status: str, to_status: str) -> None:
     current = in_status(from_status)
-    patch = {"assignee": "JE Roads, Kasba", "note": "Checked on site."}
+    patch = {"assignee": "JE Roads, Kasba", "note": "Checked on site.", "proof": {"resolution_photos": 1}}
     if "staff" in ALLOWED.get(("status", from_status, to_status), set()):
         change = domain.staff_change(current, status=to_status, now=START + timedelta(hours=1), **patch)
         assert change.grievance.status == to_status
@@ -262,11 +286,16 @@ def test_a_note_alone_is_added_to_the_timeline(status: str) -> None:
 
 def test_resolving_stamps_resolved_at_and_counts_the_first_resolution_only() -> None:
     at = START + timedelta(hours=20)
-    first = domain.staff_change(in_status("in_progress"), status="resolved", assignee=None, note=None, now=at)
+    photo = {"resolution_photos": 1}
+    first = domain.staff_change(
+        in_status("in_progress"), status="resolved", assignee=None, note=None, now=at, proof=photo
+    )
     assert first.grievance.resolved_at == iso(at)
     assert first.first_resolution is True
     again = replace(first.grievance, status="in_progress", resolved_at=None)
-    second = domain.staff_change(again, status="resolved", assignee=None, note=None, now=at + timedelta(days=1))
+    second = domain.staff_change(
+        again, status="resolved", assignee=None, note=None, now=at + timedelta(days=1), proof=photo
+    )
     assert second.first_resolution is False
     assert second.grievance.first_resolved_at == iso(at)
 

@@ -22,14 +22,37 @@ ID = "GRV-2606-7K3M9Q"
     ],
 )
 def test_status_sms_for_the_owner_and_for_a_follower(status: str, english: str, marathi: str) -> None:
-    assert messages.status_changed(ID, status, "owner", "en") == f"PMC CARE: Your complaint {ID} is now {english}."
-    assert messages.status_changed(ID, status, "owner", "mr") == f"PMC CARE: आपली तक्रार {ID} - सद्यस्थिती: {marathi}."
+    asked_en, asked_mr = RESOLVED_ASKS if status == "resolved" else ("", "")
+    assert messages.status_changed(ID, status, "owner", "en") == (
+        f"PMC CARE: Your complaint {ID} is now {english}.{asked_en}"
+    )
+    assert messages.status_changed(ID, status, "owner", "mr") == (
+        f"PMC CARE: आपली तक्रार {ID} - सद्यस्थिती: {marathi}.{asked_mr}"
+    )
     assert messages.status_changed(ID, status, "follower", "en") == (
         f"PMC CARE: Complaint {ID} you follow is now {english}."
     )
     assert messages.status_changed(ID, status, "follower", "mr") == (
         f"PMC CARE: आपण पाठपुरावा करत असलेली तक्रार {ID} - सद्यस्थिती: {marathi}."
     )
+
+
+# Issue 20: the owner of a resolved grievance is asked to confirm (rate) or reopen it; followers are not.
+RESOLVED_ASKS = (
+    " Fixed? Rate it in the app. Not fixed? Reopen it there within 7 days.",
+    " काम झाले असल्यास ॲपमध्ये गुण द्या, नसल्यास 7 दिवसांत पुन्हा उघडा.",
+)
+
+
+def test_the_resolved_sms_asks_its_owner_to_confirm_or_reopen_within_two_segments() -> None:
+    english = messages.status_changed(ID, "resolved", "owner", "en")
+    marathi = messages.status_changed(ID, "resolved", "owner", "mr")
+    assert "Rate it" in english
+    assert "Reopen it" in english
+    assert "पुन्हा उघडा" in marathi
+    assert messages.is_gsm7(english)
+    assert (messages.segments(english), messages.segments(marathi)) == (1, 2)
+    assert "Reopen" not in messages.status_changed(ID, "resolved", "follower", "en")
 
 
 def test_every_status_has_a_label() -> None:

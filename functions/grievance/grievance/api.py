@@ -7,17 +7,32 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger
 
-from grievance import access, accounts, cfc, cfc_store, domain, photos, preferences, reference, scorecard_api, store
+from grievance import (
+    access,
+    accounts,
+    cfc,
+    cfc_store,
+    domain,
+    moderation,
+    photo_rules,
+    photos,
+    preferences,
+    reference,
+    scorecard_api,
+    store,
+)
 from grievance.cfc import ClerkAtCfc
 from grievance.models import (
     CategoryView,
     CfcGrievanceCreate,
     CfcGrievanceItem,
     CfcGrievanceView,
+    DescriptionBody,
     FeedbackBody,
     FollowView,
     GrievanceCreate,
     GrievanceView,
+    ModerationReason,
     MyGrievanceItem,
     NearbyItem,
     PhotoRequest,
@@ -25,6 +40,7 @@ from grievance.models import (
     PreferencesBody,
     PreferencesView,
     QueueItem,
+    RedactBody,
     ReopenBody,
     RerouteBody,
     StaffChange,
@@ -279,6 +295,7 @@ def staff_update(grievance_id: str, change: StaffChange, caller: StaffCaller, cl
         note=change.note,
         internal_note=change.internal_note,
         now=now,
+        proof=resolution_proof(g, change, caller) if change.status == "resolved" else resolution_given(change),
     )
     saved = store.save(applied, g)
     return json_response(detail(saved, relation, caller, now))
@@ -305,6 +322,83 @@ def staff_reroute(grievance_id: str, body: RerouteBody, caller: StaffCaller, clo
     )
     saved = store.save(change, g)  # counters, due markers and index keys move with it
     return json_response(detail(saved, relation, caller, now, staff_view=True))  # also when sent to another ward
+
+
+def resolution_given(change: StaffChange) -> dict[str, object]:
+    return {"resolution_reason": change.resolution_reason, "duplicate_of": change.duplicate_of}
+
+
+def resolution_proof(g: domain.Grievance, change: StaffChange, caller: Caller) -> dict[str, object]:
+    """What the move to `resolved` checks (issue 20): resolution photos since the last reopen, or the reason;
+    a duplicate must be a grievance the caller could open as staff (another ward's is as unknown, API.md 1.5)."""
+    known = False
+    if change.duplicate_of is not None:
+        try:
+            access.staffed(change.duplicate_of, caller)
+            known = True
+        except NotFound:
+            known = False
+    return resolution_given(change) | {"resolution_photos": photos.proof_count(g), "duplicate_known": known}
+
+
+@app.post(
+    "/staff/grievances/{grievance_id}/photos",
+    status_code=201,
+    response_model=PhotoUpload,
+    name="request_resolution_photo_upload",
+    responses={409: ["grievance_not_open", "photo_limit_reached"]},
+)
+def request_resolution_photo(
+    grievance_id: str, body: PhotoRequest, caller: StaffCaller, clock: Now, retry: IdempotencyKey
+) -> Response:
+    """Proof of fix (issue 20): a resolution photo by the same presigned POST and processor as a citizen's."""
+    g, _ = access.staffed(grievance_id, caller)  # another ward's: 404
+    return retry.once(
+        lambda: json_response(photos.request_upload(g, body.content_type, clock.now(), "resolution"), 201)
+    )
+
+
+@app.post(
+    "/staff/grievances/{grievance_id}/photos/{photo_id}/hide",
+    response_model=GrievanceView,
+    name="hide_grievance_photo",
+    responses={409: ["photo_hidden", "photo_not_ready", "illegal_transition"]},
+)
+def hide_photo(grievance_id: str, photo_id: str, body: ModerationReason, caller: StaffCaller, clock: Now) -> Response:
+    """Moderation (issue 20): a citizen's photo never shown to citizens or Open311 again; staff see it hidden."""
+    g, relation = access.staffed(grievance_id, caller)  # another ward's: 404
+    now = clock.now()
+    saved = moderation.hide(g, photo_id, reason=body.reason, by=caller.sub, now=now)
+    return json_response(detail(saved, relation, caller, now, staff_view=True))
+
+
+@app.post(
+    "/staff/grievances/{grievance_id}/photos/{photo_id}/redact",
+    response_model=GrievanceView,
+    name="redact_grievance_photo",
+    responses={409: ["photo_hidden", "photo_not_ready", "illegal_transition"]},
+)
+def redact_photo(grievance_id: str, photo_id: str, body: RedactBody, caller: StaffCaller, clock: Now) -> Response:
+    """Moderation (issue 20): rectangles filled on a new copy; the unredacted copy deleted, never served again."""
+    g, relation = access.staffed(grievance_id, caller)  # another ward's: 404
+    now = clock.now()
+    rectangles = [photo_rules.Rectangle(r.x, r.y, r.width, r.height) for r in body.rectangles]
+    saved = moderation.redact(g, photo_id, rectangles, reason=body.reason, by=caller.sub, now=now)
+    return json_response(detail(saved, relation, caller, now, staff_view=True))
+
+
+@app.post(
+    "/staff/grievances/{grievance_id}/description",
+    response_model=GrievanceView,
+    name="edit_grievance_description",
+    responses={409: ["illegal_transition"]},
+)
+def edit_description(grievance_id: str, body: DescriptionBody, caller: StaffCaller, clock: Now) -> Response:
+    """Moderation (issue 20): the public description replaced; the original kept for the staff view only."""
+    g, relation = access.staffed(grievance_id, caller)  # another ward's: 404
+    now = clock.now()
+    saved = moderation.edit_description(g, body.description, reason=body.reason, by=caller.sub, now=now)
+    return json_response(detail(saved, relation, caller, now, staff_view=True))
 
 
 @app.get("/staff/grievances/stats", response_model=StatsView, name="get_staff_grievance_stats")

@@ -32,7 +32,17 @@ MIN_ESCALATION_EXTENSION = timedelta(hours=12)
 class TimelineEvent:
     at: str
     type: Literal[
-        "created", "status_changed", "assignee_changed", "note", "internal_note", "escalated", "feedback", "rerouted"
+        "created",
+        "status_changed",
+        "assignee_changed",
+        "note",
+        "internal_note",
+        "escalated",
+        "feedback",
+        "rerouted",
+        "photo_hidden",  # moderation (issue 20): the note is the staff's reason, staff view only
+        "photo_redacted",
+        "description_edited",
     ]
     actor: Actor
     from_status: str | None = None
@@ -86,6 +96,11 @@ class Grievance:
     # The SLA hours it runs on, kept from its category when logged or re-routed (issue 15), so editing
     # data/ never moves the deadlines of a grievance already open; None: stored before they were kept.
     sla_hours: int | None = None
+    # Proof of fix (issue 20): why it was resolved, {"reason": "fixed" (resolution photos) | a RESOLUTION_REASONS
+    # value, "duplicate_of": id | None}; None while never resolved, cleared by a reopen.
+    resolution: dict[str, Any] | None = None
+    # Moderation (issue 20), staff view only: who did what and why, the description as it was before an edit.
+    moderation: tuple[dict[str, Any], ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -235,6 +250,76 @@ NEW_SLA = Effect(
     lambda g, given, now: iso(due_after(parse_iso(g.created_at), given["sla_hours"])),
 )
 
+# Proof of fix (issue 20): a move to `resolved` rests on resolution photos uploaded since the last reopen
+# (`resolution_photos`, counted by photo_rules.resolution_proof), or on one of these reasons with a note.
+RESOLUTION_REASONS: tuple[str, ...] = ("no_fix_needed", "duplicate", "other_agency")
+RESOLUTION = Effect(
+    "the reason given, or `fixed` (resolution photos); the duplicate's id",
+    lambda g, given, now: {
+        "reason": given.get("resolution_reason") or "fixed",
+        "duplicate_of": given.get("duplicate_of"),
+    },
+)
+MODERATION_LOG = Effect(
+    "its log + who, what, why (and the description as it was)",
+    lambda g, given, now: (
+        *g.moderation,
+        {
+            "at": iso(now),
+            "action": given["action"],
+            "by": given["moderator"],
+            "reason": given["reason"],
+            "photo_id": given.get("photo_id"),
+            "rectangles": given.get("rectangles"),
+            "previous_description": g.description if given.get("description") is not None else None,
+        },
+    ),
+)
+EDITED_DESCRIPTION = Effect(
+    "the given description, if any", lambda g, given, now: given.get("description") or g.description
+)
+
+
+def _duplicate_named(g: Grievance, given: Mapping[str, Any], now: datetime) -> bool:
+    return (given.get("resolution_reason") == "duplicate") == (given.get("duplicate_of") is not None)
+
+
+PROOF_OF_FIX = Guard(
+    "a resolution photo since the last reopen, or a `resolution_reason`",
+    "validation",
+    "give a resolution photo first, or a resolution_reason (no_fix_needed, duplicate, other_agency) with a note",
+    lambda g, given, now: bool(given.get("resolution_photos")) or given.get("resolution_reason") is not None,
+    field="body.resolution_reason",
+)
+REASON_NOTED = Guard(
+    "a `resolution_reason` comes with a `note`",
+    "validation",
+    "is required with a resolution_reason",
+    lambda g, given, now: given.get("resolution_reason") is None or given.get("note") is not None,
+    field="body.note",
+)
+DUPLICATE_NAMED = Guard(
+    "`duplicate_of` given with `duplicate`, and only then",
+    "validation",
+    "names the grievance this one duplicates, with resolution_reason duplicate only",
+    _duplicate_named,
+    field="body.duplicate_of",
+)
+NOT_ITSELF = Guard(
+    "`duplicate_of` is another grievance",
+    "validation",
+    "cannot be the grievance itself",
+    lambda g, given, now: given.get("duplicate_of") != g.id,
+    field="body.duplicate_of",
+)
+DUPLICATE_KNOWN = Guard(
+    "`duplicate_of` is a grievance the caller may see",
+    "validation",
+    "no grievance with that id",
+    lambda g, given, now: given.get("duplicate_of") is None or bool(given.get("duplicate_known")),
+    field="body.duplicate_of",
+)
+
 # What rows check beyond the status, in this order.
 IN_REOPEN_WINDOW = Guard(
     "now ≤ resolved_at + 7 days",
@@ -296,7 +381,20 @@ LIFECYCLE = lifecycle.Lifecycle[Grievance](
     [
         *(_staff_move(status, "assigned", "assignee", assignee=ASSIGNEE) for status in ("submitted", "reopened")),
         _staff_move("assigned", "in_progress"),
-        _staff_move("in_progress", "resolved", resolved_at=NOW, first_resolved_at=FIRST_RESOLUTION),
+        Rule(
+            "status",
+            "in_progress",
+            "resolved",
+            STAFF,
+            guards=(PROOF_OF_FIX, REASON_NOTED, DUPLICATE_NAMED, NOT_ITSELF, DUPLICATE_KNOWN),
+            sets={
+                "assignee": ASSIGNEE_IF_GIVEN,
+                "resolved_at": NOW,
+                "first_resolved_at": FIRST_RESOLUTION,
+                "resolution": RESOLUTION,
+            },
+            records=STAFF_MOVE,
+        ),
         *(_staff_move(status, "rejected", "note") for status in OPEN_ORDER),
         *(
             Rule(
@@ -344,7 +442,7 @@ LIFECYCLE = lifecycle.Lifecycle[Grievance](
                 ("reason",),
                 guards=(IN_REOPEN_WINDOW, UNDER_REOPEN_LIMIT),
                 sets={"reopen_count": ONE_MORE_REOPEN, "due_at": SLA_RESTART},
-                clears=("assignee", "closed_at"),
+                clears=("assignee", "closed_at", "resolution"),
                 records=("status_changed", "reason"),
             )
             for status in ("resolved", "closed")
@@ -382,6 +480,20 @@ LIFECYCLE = lifecycle.Lifecycle[Grievance](
             )
             for status in OPEN_ORDER
         ),
+        # Moderation (issue 20), in any status: hiding or redacting a citizen's photo, editing the public
+        # description; each logged with who and why (`moderation`), the reason in the staff view only.
+        *(
+            Rule(
+                "moderate",
+                status,
+                status,
+                STAFF,
+                ("reason", "action", "moderator"),
+                sets={"description": EDITED_DESCRIPTION, "moderation": MODERATION_LOG},
+                records=("moderated",),
+            )
+            for status in STATUSES
+        ),
     ],
     refusals={
         "status": lifecycle.Refusal("illegal_transition", "A grievance cannot go from {from_status} to {to_status}"),
@@ -418,6 +530,7 @@ RECORDERS: dict[str, Recorder] = {
     "internal_note": lambda m, given, at, actor: TimelineEvent(at, "internal_note", actor, note=given["internal_note"]),
     "reason": lambda m, given, at, actor: TimelineEvent(at, "note", actor, note=given["reason"]),
     "feedback": lambda m, given, at, actor: TimelineEvent(at, "feedback", actor, rating=given["rating"]),
+    "moderated": lambda m, given, at, actor: TimelineEvent(at, given["action"], actor, note=given["reason"]),
     "escalated": lambda m, given, at, actor: TimelineEvent(at, "escalated", actor, level=m.after.escalation_level),
     # where it went, for everyone; the reason (`note`) for the staff view only (grievance.views)
     "rerouted": lambda m, given, at, actor: TimelineEvent(
@@ -457,12 +570,19 @@ def staff_change(
     note: str | None,
     internal_note: str | None = None,
     now: datetime,
+    proof: Mapping[str, Any] | None = None,
 ) -> StatusChange:
     """PATCH /staff/grievances/{id} (API.md 3.8): a status move (which takes the assignee and note along),
-    else a reassignment and/or a public note; then an internal note, if given; each through `transition`."""
+    else a reassignment and/or a public note; then an internal note, if given; each through `transition`.
+    `proof` (issue 20): `resolution_photos` (count), `resolution_reason`, `duplicate_of`, `duplicate_known`,
+    which the move to `resolved` checks; none given, it must be refused."""
     if status is None and assignee is None and note is None and internal_note is None:
         raise Invalid.of("body", "give at least one of status, assignee, note, internal_note")
-    given = {"assignee": assignee, "note": note, "internal_note": internal_note}
+    proof = proof or {}
+    for name in ("resolution_reason", "duplicate_of"):
+        if status != "resolved" and proof.get(name) is not None:
+            raise Invalid.of(f"body.{name}", "is given only with status resolved")
+    given = {"assignee": assignee, "note": note, "internal_note": internal_note, **proof}
     if status is not None:
         change = transition(current, status, by="staff", via="status", given=given, now=now)
     else:
@@ -508,6 +628,38 @@ def reroute(
         "sla_hours": sla_hours,
     }
     return transition(current, None, by="staff", via="reroute", given=given, now=now)
+
+
+def moderate(
+    current: Grievance,
+    *,
+    action: str,
+    by: str,
+    reason: str,
+    now: datetime,
+    photo_id: str | None = None,
+    rectangles: list[dict[str, int]] | None = None,
+    description: str | None = None,
+) -> StatusChange:
+    """A moderation action (issue 20): `photo_hidden`, `photo_redacted` or `description_edited`, by a staff
+    member (`by`, their sub), through the `moderate` row; the photo itself is the photo store's to change."""
+    given = {
+        "action": action,
+        "moderator": by,
+        "reason": reason,
+        "photo_id": photo_id,
+        "rectangles": rectangles,
+        "description": description,
+    }
+    return transition(current, None, by="staff", via="moderate", given=given, now=now)
+
+
+def last_reopened_at(g: Grievance) -> str | None:
+    """When it was last reopened (resolution photos must be newer to count as proof); None: never."""
+    return next(
+        (e["at"] for e in reversed(g.timeline) if e["type"] == "status_changed" and e["to_status"] == "reopened"),
+        None,
+    )
 
 
 def give_feedback(current: Grievance, *, rating: int, comment: str | None, now: datetime) -> StatusChange:

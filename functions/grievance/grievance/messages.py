@@ -43,12 +43,17 @@ MAX_SEGMENTS = 2
 def status_changed(grievance_id: str, status: str, recipient: Recipient, language: Language) -> str:
     """The SMS for a new status, worded for the owner or for a follower, in one language."""
     status_en, status_mr = STATUS_LABELS[status]
+    # Proof of fix (issue 20): the owner of a resolved grievance is asked to confirm it (a rating closes it)
+    # or reopen it within the 7 days (API.md 3.7); followers can do neither, so their text is unchanged.
+    ask = recipient == "owner" and status == "resolved"
     if language == "en":
         if recipient == "owner":
-            return gsm7(f"PMC CARE: Your complaint {grievance_id} is now {status_en}.")
+            asked = " Fixed? Rate it in the app. Not fixed? Reopen it there within 7 days." if ask else ""
+            return gsm7(f"PMC CARE: Your complaint {grievance_id} is now {status_en}.{asked}")
         return gsm7(f"PMC CARE: Complaint {grievance_id} you follow is now {status_en}.")
     if recipient == "owner":
-        return f"PMC CARE: आपली तक्रार {grievance_id} - सद्यस्थिती: {status_mr}."
+        asked = " काम झाले असल्यास ॲपमध्ये गुण द्या, नसल्यास 7 दिवसांत पुन्हा उघडा." if ask else ""
+        return f"PMC CARE: आपली तक्रार {grievance_id} - सद्यस्थिती: {status_mr}.{asked}"
     return f"PMC CARE: आपण पाठपुरावा करत असलेली तक्रार {grievance_id} - सद्यस्थिती: {status_mr}."
 
 

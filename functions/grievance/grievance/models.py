@@ -10,6 +10,7 @@ from pmc_common.models import Bilingual, Body, Slug, View, Ward, text
 
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
+ResolutionReason = Literal["no_fix_needed", "duplicate", "other_agency"]
 StatusName = Literal["submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened"]
 # Any JSON value is let through to domain.check_attributes, the one place that knows each attribute's
 # datatype: it answers a wrong shape with one error naming `body.attributes.<code>` (API.md 3.2).
@@ -52,6 +53,32 @@ class StaffChange(Body):
     assignee: text(2, 100) | None = None  # type: ignore[valid-type]
     note: text(1, 1000) | None = None  # type: ignore[valid-type]
     internal_note: text(1, 1000) | None = None  # type: ignore[valid-type]
+    # Proof of fix (issue 20), with `status: resolved` only: without a resolution photo, a reason and a `note`
+    resolution_reason: ResolutionReason | None = None
+    duplicate_of: text(1, 32) | None = None  # type: ignore[valid-type]
+
+
+class ModerationReason(Body):
+    """Every moderation action says why (issue 20); shown in the staff view only."""
+
+    reason: text(10, 500)  # type: ignore[valid-type]
+
+
+class RedactionRectangle(Body):
+    """Pixels of the photo as served (upright, `width` × `height` of its PhotoView), origin top left."""
+
+    x: Annotated[int, Field(ge=0, le=100_000)]
+    y: Annotated[int, Field(ge=0, le=100_000)]
+    width: Annotated[int, Field(ge=0, le=100_000)]
+    height: Annotated[int, Field(ge=0, le=100_000)]
+
+
+class RedactBody(ModerationReason):
+    rectangles: Annotated[list[RedactionRectangle], Field(min_length=1, max_length=20)]
+
+
+class DescriptionBody(ModerationReason):
+    description: text(10, 2000)  # type: ignore[valid-type]
 
 
 class RerouteBody(Body):
@@ -144,6 +171,35 @@ class PhotoView(View):
     urls_expire_at: str | None
     rejection_reason: str | None
     created_at: str
+    kind: Literal["citizen", "resolution"]  # before and after (issue 20)
+    hidden: bool  # true only in the staff view: a hidden photo is shown to no one else
+    redacted: bool
+
+
+class ResolutionView(View):
+    """Why it was resolved (issue 20): `fixed` rests on resolution photos, the others on a reason and note."""
+
+    reason: Literal["fixed", "no_fix_needed", "duplicate", "other_agency"]
+    duplicate_of: str | None
+
+
+class RectangleView(View):
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+class ModerationView(View):
+    """One moderation action (issue 20), staff view only: who (the staff member's sub), what and why."""
+
+    at: str
+    action: Literal["photo_hidden", "photo_redacted", "description_edited"]
+    by: str
+    reason: str
+    photo_id: str | None
+    rectangles: list[RectangleView] | None
+    previous_description: str | None
 
 
 class StaffDetails(View):
@@ -186,8 +242,13 @@ class GrievanceView(View):
     followers_count: int
     feedback: FeedbackView | None
     photos: list[PhotoView]
+    # issue 20: staff's photos of the fix (after) beside the citizen's (before); why it was resolved;
+    # the moderation log (staff view only, else null)
+    resolution_photos: list[PhotoView]
+    resolution: ResolutionView | None
     timeline: list[TimelineView]
     staff: StaffDetails | None
+    moderation: list[ModerationView] | None
 
 
 class MyGrievanceItem(View):

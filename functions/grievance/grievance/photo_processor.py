@@ -1,4 +1,5 @@
-"""PhotoProcessorFunction: S3 ObjectCreated on grievances/<id>/<photo>/original (API.md 3.5).
+"""PhotoProcessorFunction: S3 ObjectCreated on grievances/<id>/<photo>/original (API.md 3.5), citizens' and
+staff's resolution photos alike; and the redaction step of moderation (issue 20) on the same code path.
 
 Re-checks size and real format, re-encodes pixels only (no EXIF, GPS, XMP, IPTC, ICC or text
 chunks survive) into `clean` and `thumb`, then deletes the original. Never logs anything but ids."""
@@ -15,7 +16,7 @@ from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 from grievance import photo_rules, photo_store
 from pmc_common import clients
@@ -110,12 +111,45 @@ def _thumbnail(image: Image.Image) -> bytes:
 def clean(data: bytes, content_type: str) -> Cleaned:
     """Upright (EXIF orientation applied first), metadata-free copies: the declared type and a thumb."""
     image = _pixels_only(ImageOps.exif_transpose(decode(data, content_type)), content_type)
+    return _encoded(image, content_type)
+
+
+def _encoded(image: Image.Image, content_type: str) -> Cleaned:
     out = io.BytesIO()
     if content_type == "image/jpeg":
         image.save(out, "JPEG", quality=90, optimize=True)
     else:
         image.save(out, "PNG", optimize=True)
     return Cleaned(out.getvalue(), _thumbnail(image), image.width, image.height)
+
+
+def redacted(data: bytes, content_type: str, rectangles: list[photo_rules.Rectangle]) -> Cleaned:
+    """The served copy with each rectangle filled solid black (a fill, unlike a blur, leaves nothing to
+    recover), re-encoded pixels only, and its thumbnail made again from it."""
+    image = _pixels_only(decode(data, content_type), content_type)
+    draw = ImageDraw.Draw(image)
+    black = 0 if image.mode == "L" else (0,) * len(image.mode)
+    for r in rectangles:
+        draw.rectangle((r.x, r.y, r.x + r.width - 1, r.y + r.height - 1), fill=black)
+    return _encoded(image, content_type)
+
+
+def write_redacted(bucket: str, photo: photo_rules.Photo, rectangles: list[photo_rules.Rectangle]) -> photo_rules.Photo:
+    """Read the photo's served copy, write its redacted copies under the next revision's keys, and return the
+    photo at that revision (the caller records it, then deletes the copies it replaced)."""
+    s3 = clients.client("s3")
+    body = s3.get_object(Bucket=bucket, Key=photo_rules.copy_key(photo, "clean"))["Body"]
+    try:
+        data = body.read(photo_rules.MAX_BYTES * 4)  # a re-encoded PNG may outgrow its upload
+    finally:
+        body.close()
+    out = redacted(data, photo.content_type, rectangles)
+    after = replace(photo, revision=photo.revision + 1)
+    s3.put_object(
+        Bucket=bucket, Key=photo_rules.copy_key(after, "clean"), Body=out.clean, ContentType=photo.content_type
+    )
+    s3.put_object(Bucket=bucket, Key=photo_rules.copy_key(after, "thumb"), Body=out.thumb, ContentType="image/jpeg")
+    return after
 
 
 def _exists_size(bucket: str, object_key: str) -> int | None:

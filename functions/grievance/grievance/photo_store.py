@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
+from grievance import store
+from grievance.domain import Grievance, StatusChange
 from grievance.photo_rules import Photo
 from grievance.settings import grievances_table_name
 from grievance.store import GRIEVANCE, GrievanceItem
@@ -29,6 +31,8 @@ class PhotoItem(dynamo.TableModel):
     kind = UnicodeAttribute(null=True)
     doc = JSONAttribute(null=True)
     photo_status = UnicodeAttribute(null=True)
+    photo_revision = NumberAttribute(null=True)  # moderation (issue 20): redactions so far
+    photo_hidden = BooleanAttribute(null=True)
 
 
 dynamo.share_connection(GrievanceItem, PhotoItem)
@@ -118,10 +122,36 @@ def _finish_photo(done: Photo, counts: bool) -> bool:
 
 
 def mark_photo_ready(ready: Photo) -> bool:
-    """Processing → ready, counted in the grievance's `photo_count` in the same transaction.
+    """Processing → ready, counted in the grievance's `photo_count` in the same transaction (the citizen's
+    photos only: staff's resolution photos are shown apart, issue 20).
 
     False when it was no longer processing: a repeated S3 event counts nothing twice."""
-    return _finish_photo(ready, counts=True)
+    return _finish_photo(ready, counts=ready.kind == "citizen")
+
+
+def moderate_photo(after: Photo, before: Photo, change: StatusChange, read: Grievance) -> bool:
+    """A moderated photo (hidden, or at a new redaction revision) and the grievance's moderation entry, in one
+    transaction: only if the photo is still ready, not hidden and at the revision read (`photo_revision`,
+    `photo_hidden`: native copies, as a JSON doc cannot be tested), and the grievance still at the version
+    read. False when either moved meanwhile: nothing written."""
+    at_revision = (
+        PhotoItem.photo_revision.does_not_exist()
+        if before.revision == 0
+        else PhotoItem.photo_revision == before.revision
+    )
+    actions: list[Action] = [PhotoItem.doc.set(_doc(after)), PhotoItem.photo_revision.set(after.revision)]
+    if after.hidden:
+        actions.append(PhotoItem.photo_hidden.set(True))
+
+    def writes(tx: TransactWrite) -> None:
+        tx.update(
+            PhotoItem(after.grievance_id, PHOTO_PREFIX + after.id),
+            actions=actions,
+            condition=(PhotoItem.photo_status == "ready") & PhotoItem.photo_hidden.does_not_exist() & at_revision,
+        )
+        store.update_grievance(tx, change.grievance, read)
+
+    return dynamo.committed(PhotoItem, writes)
 
 
 def mark_photo_rejected(rejected: Photo) -> bool:

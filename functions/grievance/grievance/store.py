@@ -440,6 +440,9 @@ def _update(tx: TransactWrite, g: Grievance, read: Grievance) -> None:
     )
 
 
+update_grievance = _update  # moderation (photo_store) writes the grievance in its photo's transaction (issue 20)
+
+
 def save(change: StatusChange, read: Grievance) -> Grievance:
     """Apply a change to the grievance as it was read, with its counters, in one transaction.
 

@@ -16,8 +16,9 @@ from pmc_common.views import shaped
 
 STAFF_ONLY_ENTRIES = frozenset({"assignee_changed", "internal_note"})  # timeline entries of the staff view
 # Entries everyone sees whose note only the staff view shows: a re-routing's reason is the staff's working
-# remark (it may name staff, and issue 15 gives the citizen the new department and ward, not the why).
-STAFF_ONLY_NOTES = frozenset({"rerouted"})
+# remark (it may name staff, and issue 15 gives the citizen the new department and ward, not the why); so is
+# a moderation's reason (issue 20), which may describe what was hidden.
+STAFF_ONLY_NOTES = frozenset({"rerouted", "photo_hidden", "photo_redacted", "description_edited"})
 
 
 def names(g: Grievance) -> dict[str, dict[str, str]]:
@@ -40,7 +41,9 @@ def detail(
         overdue=g.overdue(now),
         relation=relation,
         feedback=g.feedback if relation != "follower" else None,
-        photos=photos.views(g.id, now),
+        photos=photos.views(g.id, now, staff_view=staff_view),
+        resolution_photos=photos.views(g.id, now, staff_view=staff_view, kind="resolution"),
+        moderation=list(g.moderation) if staff_view else None,
         timeline=timeline(g, staff_view),
         staff=shaped(StaffDetails, g) if staff_view else None,
     )

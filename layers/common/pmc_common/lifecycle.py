@@ -35,6 +35,7 @@ class Guard[R: DataclassInstance]:
     code: str
     detail: str
     holds: Callable[[R, Given, datetime], bool]
+    field: str | None = None  # when set, a failure is 422 naming this field (a missing proof), not 409 `code`
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,8 @@ class Lifecycle[R: DataclassInstance]:
                 raise Invalid.of(f"body.{name}", f"is required to move to {rule.to_status}")
         for guard in rule.guards:
             if not guard.holds(current, given, now):
+                if guard.field is not None:
+                    raise Invalid.of(guard.field, guard.detail)
                 raise Conflict(guard.detail, code=guard.code)
         changes = {name: effect.value(current, given, now) for name, effect in rule.sets.items()}
         changes |= dict.fromkeys(rule.clears)
@@ -176,7 +179,7 @@ class Lifecycle[R: DataclassInstance]:
                 "(same)" if not rule.moves_status else f"`{rule.to_status}`",
                 ", ".join(sorted(rule.by)),
                 ", ".join(f"`{name}`" for name in rule.requires),
-                "; ".join(f"{g.text} (else `{g.code}`)" for g in rule.guards),
+                "; ".join(f"{g.text} (else {f'422 `{g.field}`' if g.field else f'`{g.code}`'})" for g in rule.guards),
                 "; ".join(
                     [
                         *(f"`{name}` = {e.text}" for name, e in rule.sets.items()),
