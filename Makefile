@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 PYTEST_SEED ?= 20261201
 PYTEST_ORDER := -p randomly --randomly-seed=$(PYTEST_SEED)
 
-.PHONY: help install admin run test test-moto test-fast lint format typecheck template-check pins pins-check unit integration e2e bench build deploy clean
+.PHONY: help install admin run test test-moto test-fast lint format typecheck template-check pins pins-check unit integration e2e bench build deploy deploy-admin clean
 
 help:
 	@echo "make run      start the local stack with seed data on 127.0.0.1:$${PORT:-3000}"
@@ -27,7 +27,7 @@ help:
 	@echo "make bench    run the benchmarks and rewrite bench/RESULTS.md"
 	@echo "make pins     rewrite the pinned requirements.txt / constraints-sam.txt (tools/pin_requirements.py)"
 	@echo "make admin    build the staff admin page (admin/dist, served by the local stack at /admin/)"
-	@echo "make build | deploy ENV=dev|prod"
+	@echo "make build | deploy | deploy-admin ENV=dev|prod"
 
 $(STAMPS):
 	@mkdir -p $(STAMPS)
@@ -134,6 +134,12 @@ build: $(STAMPS)/sam admin
 
 deploy: build
 	$(SAMVENV)/bin/sam deploy --config-env $(ENV)
+
+# The staff admin page for ENV (after `make deploy`): config.json from the stack outputs, admin/dist uploaded
+# to the AdminSiteBucket, CloudFront invalidated (docs/admin-page.md). COGNITO_DOMAIN: the user pool's
+# managed-login URL, until the template outputs it as AdminLoginUrl.
+deploy-admin: admin $(STAMPS)/venv
+	$(PY) tools/deploy_admin.py --env $(ENV) $(if $(COGNITO_DOMAIN),--cognito-domain $(COGNITO_DOMAIN))
 
 clean:
 	rm -rf $(STAMPS) .aws-sam .pytest_cache .mypy_cache .ruff_cache $(ADMIN)/dist
