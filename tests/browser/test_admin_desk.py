@@ -249,10 +249,11 @@ def test_the_map_draws_the_wards_and_open_grievances(
 
 
 def test_axe_finds_no_serious_violation_on_any_screen(
-    page: Page, admin_stack: RunningStack, grievances: dict[str, dict[str, Any]]
+    page: Page, admin_stack: RunningStack, grievances: dict[str, dict[str, Any]], output_dir: Path
 ) -> None:
     page.goto(f"{admin_stack.base_url}/admin/")
     expect(page.get_by_role("heading", name="Staff sign-in")).to_be_visible()
+    page.screenshot(path=str(output_dir / "admin-sign-in.png"))
     found = {"sign-in": axe_serious(page)}
     sign_in(page, admin_stack, "staff")
     expect(page.locator("tbody tr").first).to_be_visible()
