@@ -102,8 +102,10 @@ def test_a_grievance_from_logging_to_rating(stack: str, token: TokenFactory) -> 
         # every status change went through the outbox, the relay, the bus and the notifier: one SMS each
         statuses = ("Submitted", "Assigned", "In progress", "Resolved", "Closed")
         wait_for(lambda: len(texts_to(http, "+919800001001", gid)) >= len(statuses))
+        ask = " Fixed? Rate it in the app. Not fixed? Reopen it there within 7 days."  # resolved only (issue 20)
         assert sorted(texts_to(http, "+919800001001", gid)) == sorted(
-            f"PMC CARE: Your complaint {gid} is now {status}." for status in statuses
+            f"PMC CARE: Your complaint {gid} is now {status}.{ask if status == 'Resolved' else ''}"
+            for status in statuses
         )
 
 
