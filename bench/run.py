@@ -13,6 +13,7 @@ BENCHES = [
     "escalation_sweep.py",
     "hostile_cost.py",
     "reads.py",
+    "scorecard.py",
     "local_load.py",
     "survey.py",
     "reconciler.py",
