@@ -1,5 +1,5 @@
 // The page's shell: configuration, sign-in, header (navigation, language, sign-out) and the hash routes
-// #/desk, #/grievance/<id>, #/map. Screens of later issues (scorecard, payments, surveys, city updates,
+// #/desk, #/grievance/<id>, #/map, #/payments. Screens of later issues (scorecard, surveys, city updates,
 // reference data, Open311 keys) add a route here and a link in `nav`.
 import "./style.css";
 import { configure } from "./api";
@@ -21,6 +21,7 @@ import { renderDesk } from "./desk";
 import { field, h, replace, select } from "./dom";
 import { lang, onLangChange, setLang, t, WARDS, wardName } from "./i18n";
 import { renderGrievance } from "./grievance";
+import { renderPayments } from "./payments";
 
 const app = document.getElementById("app")!;
 let config: Config;
@@ -56,8 +57,9 @@ function header(): HTMLElement {
       ? h(
           "nav",
           { "aria-label": t("nav") },
-          link("#/desk", t("nav_desk"), !route.startsWith("#/map")),
+          link("#/desk", t("nav_desk"), !/^#\/(map|payments)/.test(route)),
           link("#/map", t("nav_map"), route.startsWith("#/map")),
+          link("#/payments", t("nav_payments"), route.startsWith("#/payments")),
         )
       : null,
     h(
@@ -181,6 +183,8 @@ function render(): void {
     screen = Promise.resolve();
   } else if (grievance) {
     screen = renderGrievance(main, grievance[1]!);
+  } else if (route === "/payments") {
+    screen = renderPayments(main, session);
   } else if (route === "/map") {
     const current = session;
     screen = import("./map").then((m) => m.renderMap(main, current));

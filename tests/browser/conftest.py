@@ -42,8 +42,9 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def docs_stack() -> Iterator[RunningStack]:
-    """The local stack on template.yaml; moto serves DynamoDB (the docs read no table)."""
+def docs_stack(admin_build: Path) -> Iterator[RunningStack]:
+    """The local stack on template.yaml; moto serves DynamoDB (the docs read no table). Started after
+    `make admin`, so it also serves the staff page at /admin/ (one stack for the whole browser tier)."""
     running = start_stack("--dynamodb-engine", "moto")
     try:
         yield running
@@ -69,11 +70,7 @@ def admin_build() -> Path:
     return ADMIN_DIST
 
 
-@pytest.fixture(scope="module")
-def admin_stack(admin_build: Path) -> Iterator[RunningStack]:
-    """A local stack of its own (moto), started after the build so it serves admin/dist at /admin/."""
-    running = start_stack("--dynamodb-engine", "moto")
-    try:
-        yield running
-    finally:
-        stop_stack(running.process)
+@pytest.fixture(scope="session")
+def admin_stack(docs_stack: RunningStack) -> RunningStack:
+    """The browser tier's stack, serving admin/dist at /admin/ (the admin tests log their own grievances)."""
+    return docs_stack

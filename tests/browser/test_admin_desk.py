@@ -278,3 +278,17 @@ def test_no_config_json_locally_is_a_404_not_a_500(admin_stack: RunningStack) ->
     missing = httpx.get(f"{admin_stack.base_url}/admin/config.json", timeout=30)
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
+
+
+def test_payments_shows_the_days_collections_and_the_exception_lists(
+    page: Page, admin_stack: RunningStack, output_dir: Path
+) -> None:
+    sign_in(page, admin_stack, "staff")
+    page.get_by_role("link", name="Payments").click()
+    expect(page.get_by_role("heading", name="Payments", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Collections")).to_be_visible()
+    expect(page.get_by_role("heading", name="Refund due")).to_be_visible()
+    by_ward = page.get_by_role("region", name="Collections").locator("tbody tr")
+    expect(by_ward).to_have_count(15)  # every ward, zeros included
+    page.screenshot(path=str(output_dir / "admin-payments.png"), full_page=True)
+    assert axe_serious(page) == []
