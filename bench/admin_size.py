@@ -59,8 +59,8 @@ def main() -> int:
     verdict = "within" if first <= BUDGET_BYTES else "OVER"
     body = (
         "admin/dist as built by `make admin` (Vite, production); gzip level 9 of each JavaScript file. The first\n"
-        "load is what index.html loads at once (its module script and preloaded chunks); the map screen's chunk\n"
-        "(Leaflet) is fetched only when the map opens.\n\n"
+        "load is what index.html loads at once (its module script and preloaded chunks); the chunk with Leaflet\n"
+        "is fetched only when the map, or a grievance's location map, is first shown.\n\n"
         "| file | when | raw KB | gzip KB |\n|---|---|---:|---:|\n"
         f"{rows}\n\n"
         f"First-load JavaScript: **{first / 1024:.1f} KB gzipped**, {verdict} the 200 KB budget."
