@@ -90,15 +90,25 @@ def view(photo: Photo, now: datetime) -> dict[str, Any]:
     }
 
 
+def stored(grievance_id: str) -> list[Photo]:
+    """Every photo of a grievance, both kinds (one Query): read once for a detail's two lists."""
+    return photo_store.photos(grievance_id)
+
+
 def views(
-    grievance_id: str, now: datetime, *, staff_view: bool = False, kind: Kind = "citizen"
+    grievance_id: str,
+    now: datetime,
+    *,
+    staff_view: bool = False,
+    kind: Kind = "citizen",
+    found: list[Photo] | None = None,
 ) -> list[dict[str, Any]]:
-    """A grievance's photos of one kind in upload order; processing ones past their upload window are omitted,
-    and hidden ones too unless for the staff view (issue 20)."""
+    """A grievance's photos of one kind in upload order (`found`: as already read); processing ones past their
+    upload window are omitted, and hidden ones too unless for the staff view (issue 20)."""
     shown = sorted(
         (
             p
-            for p in photo_store.photos(grievance_id)
+            for p in (photo_store.photos(grievance_id) if found is None else found)
             if p.kind == kind and photo_rules.is_shown(p, now) and (staff_view or not p.hidden)
         ),
         key=lambda p: (p.created_at, p.id),

@@ -33,6 +33,7 @@ def detail(
     details and the staff-only timeline entries (`staff_view=True`: the reply to a staff change, shown as
     the staff view even when that change moved it out of a ward officer's ward)."""
     staff_view = access.staff_view(g, caller) if staff_view is None else staff_view
+    found = photos.stored(g.id)  # before and after photos from one read
     return shaped(
         GrievanceView,
         g,
@@ -41,8 +42,8 @@ def detail(
         overdue=g.overdue(now),
         relation=relation,
         feedback=g.feedback if relation != "follower" else None,
-        photos=photos.views(g.id, now, staff_view=staff_view),
-        resolution_photos=photos.views(g.id, now, staff_view=staff_view, kind="resolution"),
+        photos=photos.views(g.id, now, staff_view=staff_view, found=found),
+        resolution_photos=photos.views(g.id, now, staff_view=staff_view, kind="resolution", found=found),
         moderation=list(g.moderation) if staff_view else None,
         timeline=timeline(g, staff_view),
         staff=shaped(StaffDetails, g) if staff_view else None,
