@@ -52,6 +52,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
+    // Staff act on what they see: public GETs (max-age 60/300) are revalidated by ETag, never served stale.
+    cache: "no-cache",
   });
   if (response.status === 401) onUnauthorized();
   if (!response.ok) {
@@ -69,4 +71,9 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 export function query(params: Record<string, string | null | undefined>): string {
   const entries = Object.entries(params).filter((e): e is [string, string] => !!e[1]);
   return entries.length ? "?" + new URLSearchParams(entries).toString() : "";
+}
+
+/** A raw GET with the bearer (CSV and other non-JSON bodies). */
+export function authorizedFetch(path: string): Promise<Response> {
+  return fetch(base + path, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
 }

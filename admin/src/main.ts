@@ -1,5 +1,5 @@
 // The page's shell: configuration, sign-in, header (navigation, language, sign-out) and the hash routes
-// #/desk, #/grievance/<id>, #/map, #/payments. Screens of later issues (scorecard, surveys, city updates,
+// #/desk, #/grievance/<id>, #/map, #/payments, #/surveys. Screens of later issues (scorecard, city updates,
 // reference data, Open311 keys) add a route here and a link in `nav`.
 import "./style.css";
 import { configure } from "./api";
@@ -22,6 +22,7 @@ import { field, h, replace, select } from "./dom";
 import { lang, onLangChange, setLang, t, WARDS, wardName } from "./i18n";
 import { renderGrievance } from "./grievance";
 import { renderPayments } from "./payments";
+import { renderSurvey, renderSurveys } from "./surveys";
 
 const app = document.getElementById("app")!;
 let config: Config;
@@ -57,9 +58,10 @@ function header(): HTMLElement {
       ? h(
           "nav",
           { "aria-label": t("nav") },
-          link("#/desk", t("nav_desk"), !/^#\/(map|payments)/.test(route)),
+          link("#/desk", t("nav_desk"), !/^#\/(map|payments|survey)/.test(route)),
           link("#/map", t("nav_map"), route.startsWith("#/map")),
           link("#/payments", t("nav_payments"), route.startsWith("#/payments")),
+          link("#/surveys", t("nav_surveys"), route.startsWith("#/survey")),
         )
       : null,
     h(
@@ -183,6 +185,10 @@ function render(): void {
     screen = Promise.resolve();
   } else if (grievance) {
     screen = renderGrievance(main, grievance[1]!);
+  } else if (route === "/surveys") {
+    screen = renderSurveys(main);
+  } else if (route.startsWith("/survey/")) {
+    screen = renderSurvey(main, decodeURIComponent(route.slice("/survey/".length)));
   } else if (route === "/payments") {
     screen = renderPayments(main, session);
   } else if (route === "/map") {

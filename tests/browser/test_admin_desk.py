@@ -292,3 +292,28 @@ def test_payments_shows_the_days_collections_and_the_exception_lists(
     expect(by_ward).to_have_count(15)  # every ward, zeros included
     page.screenshot(path=str(output_dir / "admin-payments.png"), full_page=True)
     assert axe_serious(page) == []
+
+
+def test_survey_results_split_citizen_and_tourist_download_csv_and_close(
+    page: Page, admin_stack: RunningStack, output_dir: Path
+) -> None:
+    sign_in(page, admin_stack, "staff")
+    page.get_by_role("link", name="Surveys").click()
+    page.get_by_role("link", name="Pune city services survey 2026").click()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("Open")
+    results = page.locator("table.results").first
+    expect(results.get_by_role("columnheader", name="Citizens")).to_be_visible()
+    expect(results.get_by_role("columnheader", name="Tourists")).to_be_visible()
+    page.screenshot(path=str(output_dir / "admin-survey.png"), full_page=True)
+    assert axe_serious(page) == []
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    assert download.value.suggested_filename == "SUR-B0DYZD5E.csv"
+    csv = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert csv.startswith("response_id,submitted_at,respondent_type,channel,")
+
+    page.get_by_role("button", name="Close the survey").click()
+    expect(heading).to_contain_text("Closed")
+    expect(page.get_by_role("button", name="Close the survey")).to_have_count(0)
