@@ -16,6 +16,7 @@ from tests.integration.test_grievance_api import GARBAGE
 
 NOW = datetime(2037, 3, 20, 6, 0, 0, tzinfo=UTC)  # a year no other module uses: this module's figures alone
 MONTH = "2037-03"
+OTHERS: list[int] = []  # open and overdue in W07's solid waste department before this module's grievances
 
 
 @pytest.fixture
@@ -65,11 +66,25 @@ def aggregates() -> dict[Any, Any]:
     return store.scorecard_month(MONTH, "W07")
 
 
+def open_and_overdue() -> tuple[int, int]:
+    """Open and overdue now in W07's solid waste department: figures of now, so other modules' open
+    grievances there count too; tests compare with what they were before this module's."""
+    from grievance import scorecard, store
+
+    department = "solid_waste_management"
+    return (
+        scorecard.open_count(store.counters("W07").by_key, "W07", department),
+        store.overdue_in_department("W07", department, iso(NOW)),
+    )
+
+
 @pytest.fixture(scope="module")
 def filed(api: Api) -> list[str]:
     """Four grievances in Kasba (W07) this month: resolved in 5 h and rated 5, in 30 h and rated 2, in 60 h
     and reopened, and one still open and overdue."""
     from grievance import api as grievance_api
+
+    OTHERS.extend(open_and_overdue())
 
     logged_at = NOW - timedelta(days=10)
     grievance_api.app.dependency_overrides[grievance_api.system_clock] = lambda: FixedClock(logged_at)
@@ -105,7 +120,8 @@ def test_a_wards_scorecard_is_public_cached_and_counts_each_verdict(
     assert (swm["reopened_after_resolution"], swm["reopened_after_resolution_pct"]) == (1, 33.3)
     assert (swm["closed_satisfied"], swm["closed_low_rating"], swm["closed_auto_without_feedback"]) == (1, 1, 0)
     assert (swm["ratings"], swm["mean_rating"], swm["rating_4_5_pct"]) == (2, 3.5, 50.0)
-    assert (swm["open"], swm["overdue_now"]) == (2, 2)  # the reopened one and the untouched one, both past due
+    # the reopened one and the untouched one, both past due, besides other modules' open ones
+    assert (swm["open"], swm["overdue_now"]) == (OTHERS[0] + 2, OTHERS[1] + 2)
     assert body["totals"]["received"] == 4
     assert body["score"] == 66.7  # 0.6 × 2/3 + 0.4 × (1 − 1/3), in per cent
     text = reply.body.decode()
