@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -317,3 +318,26 @@ def test_survey_results_split_citizen_and_tourist_download_csv_and_close(
     page.get_by_role("button", name="Close the survey").click()
     expect(heading).to_contain_text("Closed")
     expect(page.get_by_role("button", name="Close the survey")).to_have_count(0)
+
+
+def test_an_admin_issues_an_open311_key_sees_it_once_and_revokes_it(
+    page: Page, admin_stack: RunningStack, output_dir: Path
+) -> None:
+    sign_in(page, admin_stack, "admin")
+    page.get_by_role("link", name="Open311 keys").click()
+    page.get_by_label("Name").fill("Pune Civic Dashboard")
+    page.get_by_role("button", name="Issue a key").click()
+    shown = page.locator("code.api-key")
+    expect(shown).to_have_text(re.compile(r"^o311_[A-Za-z0-9]{32}$"))
+    row = page.locator("tbody tr").filter(has_text="Pune Civic Dashboard")
+    expect(row).to_contain_text("Active")
+    page.screenshot(path=str(output_dir / "admin-open311-keys.png"), full_page=True)
+    assert axe_serious(page) == []
+    row.get_by_role("button", name="Revoke Pune Civic Dashboard").click()
+    expect(row).to_contain_text("Revoked")
+
+
+def test_staff_see_no_open311_keys_link(page: Page, admin_stack: RunningStack) -> None:
+    sign_in(page, admin_stack, "staff")
+    expect(page.get_by_role("link", name="Surveys")).to_be_visible()
+    expect(page.get_by_role("link", name="Open311 keys")).to_have_count(0)
