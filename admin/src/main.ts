@@ -1,6 +1,6 @@
 // The page's shell: configuration, sign-in, header (navigation, language, sign-out) and the hash routes
-// #/desk, #/grievance/<id>, #/map, #/payments, #/surveys, #/survey/<id>, #/open311. Screens of later issues
-// (scorecard, city updates, reference data, CFC filing) add a route here and a link in `nav`.
+// #/desk, #/grievance/<id>, #/map, #/payments, #/surveys, #/survey/<id>, #/updates, #/open311. Screens of
+// later issues (scorecard, reference data, CFC filing) add a route here and a link in `nav`.
 import "./style.css";
 import { configure } from "./api";
 import {
@@ -24,6 +24,7 @@ import { renderGrievance } from "./grievance";
 import { renderPayments } from "./payments";
 import { renderOpen311 } from "./open311";
 import { renderSurvey, renderSurveys } from "./surveys";
+import { renderUpdates } from "./updates";
 
 const app = document.getElementById("app")!;
 let config: Config;
@@ -59,10 +60,11 @@ function header(): HTMLElement {
       ? h(
           "nav",
           { "aria-label": t("nav") },
-          link("#/desk", t("nav_desk"), !/^#\/(map|payments|survey|open311)/.test(route)),
+          link("#/desk", t("nav_desk"), !/^#\/(map|payments|survey|open311|updates)/.test(route)),
           link("#/map", t("nav_map"), route.startsWith("#/map")),
           link("#/payments", t("nav_payments"), route.startsWith("#/payments")),
           link("#/surveys", t("nav_surveys"), route.startsWith("#/survey")),
+          link("#/updates", t("nav_updates"), route.startsWith("#/updates")),
           session.role === "admin" ? link("#/open311", t("nav_open311"), route.startsWith("#/open311")) : null,
         )
       : null,
@@ -187,6 +189,8 @@ function render(): void {
     screen = Promise.resolve();
   } else if (grievance) {
     screen = renderGrievance(main, grievance[1]!);
+  } else if (route === "/updates") {
+    screen = renderUpdates(main, session);
   } else if (route === "/open311") {
     screen = renderOpen311(main);
   } else if (route === "/surveys") {

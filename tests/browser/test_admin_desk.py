@@ -11,6 +11,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -341,3 +342,32 @@ def test_staff_see_no_open311_keys_link(page: Page, admin_stack: RunningStack) -
     sign_in(page, admin_stack, "staff")
     expect(page.get_by_role("link", name="Surveys")).to_be_visible()
     expect(page.get_by_role("link", name="Open311 keys")).to_have_count(0)
+
+
+def test_staff_publish_edit_and_withdraw_a_city_update(page: Page, admin_stack: RunningStack, output_dir: Path) -> None:
+    local = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, in the browser's (and this process's) time zone
+    now = datetime.now(UTC).astimezone()  # aware, in the local time zone
+    starts, ends = now + timedelta(hours=2), now + timedelta(days=1)
+    sign_in(page, admin_stack, "staff")
+    page.get_by_role("link", name="City updates").click()
+    page.get_by_label("Category").select_option("water_cut")
+    page.get_by_label("Ward").select_option("W07")
+    page.get_by_label("Title (English)").fill("No water in Kasba Peth tomorrow")
+    page.get_by_label("Title (Marathi)").fill("उद्या कसबा पेठेत पाणीपुरवठा बंद")
+    page.get_by_label("Text (English)").fill("Pipeline repairs; tankers on request at the ward office.")
+    page.get_by_label("Text (Marathi)").fill("जलवाहिनी दुरुस्ती; टँकरसाठी क्षेत्रीय कार्यालयाशी संपर्क साधा.")
+    page.get_by_label("Starts").fill(starts.strftime(local))
+    page.get_by_label("Ends").fill(ends.strftime(local))
+    page.get_by_role("button", name="Publish").click()
+    row = page.locator("tbody tr").filter(has_text="Kasba Peth tomorrow")
+    expect(row).to_contain_text("Scheduled")
+    page.screenshot(path=str(output_dir / "admin-city-updates.png"), full_page=True)
+    assert axe_serious(page) == []
+
+    row.get_by_role("button", name="Edit No water in Kasba Peth tomorrow").click()
+    page.get_by_label("Title (English)").fill("No water in Kasba Peth tomorrow morning")
+    page.get_by_role("button", name="Save changes").click()
+    row = page.locator("tbody tr").filter(has_text="Kasba Peth tomorrow morning")
+    expect(row).to_contain_text("Scheduled")
+    row.get_by_role("button", name="Withdraw No water in Kasba Peth tomorrow morning").click()
+    expect(row).to_contain_text("Withdrawn")
