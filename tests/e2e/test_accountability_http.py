@@ -5,15 +5,14 @@ it; the citizen is texted to rate or reopen, reopens, and the ward's public scor
 from __future__ import annotations
 
 import io
-import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 from PIL import Image
 
-TokenFactory = Callable[..., str]
+from tests.e2e.support import TokenFactory, bearer, wait_for
+
 KASBA_CFC = "OFF-15GFXMY5"
 BODY = {
     "category": "garbage_not_collected",
@@ -22,20 +21,6 @@ BODY = {
     "lng": 73.8553,
     "address": "Shaniwar Peth",
 }
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}"}
-
-
-def wait_for(check: Callable[[], Any], seconds: float = 30.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 def swept_street() -> bytes:

@@ -4,14 +4,12 @@ same number) sees it in their list; the SMS with its id reaches that number thro
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
-from typing import Any
 
 import httpx
 
-TokenFactory = Callable[..., str]
+from tests.e2e.support import TokenFactory, bearer, wait_for
+
 KASBA_CFC = "OFF-15GFXMY5"
 KASBA_OFFICE_CFC = "OFF-BQ6WFEJC"
 BODY = {
@@ -21,20 +19,6 @@ BODY = {
     "lng": 73.8553,
     "address": "Shaniwar Peth",
 }
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}"}
-
-
-def wait_for(check: Callable[[], Any], seconds: float = 30.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 def test_a_clerk_files_for_a_walk_in_citizen_who_sees_it_and_gets_the_sms(stack: str, token: TokenFactory) -> None:

@@ -5,14 +5,13 @@ status change and escalation texts the citizen once, through the outbox relay an
 from __future__ import annotations
 
 import io
-import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 from PIL import Image
 
-TokenFactory = Callable[..., str]
+from tests.e2e.support import TokenFactory, bearer, wait_for
+
 BODY = {
     "category": "garbage_not_collected",
     "description": "Garbage not collected near Shaniwar Wada gate for three days.",
@@ -20,21 +19,6 @@ BODY = {
     "lng": 73.8553,
     "address": "Shaniwar Peth",
 }
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}"}
-
-
-def wait_for(check: Callable[[], Any], seconds: float = 30.0) -> Any:
-    """Poll until `check` returns something truthy (asynchronous processing), bounded in time."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 def texts_to(http: httpx.Client, phone_number: str, grievance_id: str) -> list[str]:

@@ -5,31 +5,14 @@ metadata-free thumbnail."""
 from __future__ import annotations
 
 import io
-import time
-from collections.abc import Callable
 from typing import Any
 from xml.etree import ElementTree
 
 import httpx
 from PIL import Image
 
+from tests.e2e.support import TokenFactory, bearer, wait_for
 from tests.e2e.test_grievance_flow import jpeg_with_gps
-
-TokenFactory = Callable[..., str]
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}"}
-
-
-def wait_for(check: Callable[[], Any], seconds: float = 30.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 def test_a_client_discovers_posts_and_reads_back_a_request(stack: str, token: TokenFactory) -> None:
