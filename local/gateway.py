@@ -315,7 +315,7 @@ class Gateway:
         self, scope: Scope, receive: Receive, match: RouteMatch, raw_path: str, request_id: str
     ) -> Reply:
         route = match.route
-        headers = [(bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in scope.get("headers") or []]
+        headers = _headers(scope)
         claims: dict[str, str] | None = None
         if not route.public:
             authorization = next((v for k, v in headers if k.lower() == "authorization"), None)
@@ -327,16 +327,7 @@ class Gateway:
             body = await _read_body(scope, receive, MAX_ROUTE_BODY_BYTES)
         except PayloadTooLarge as exc:
             return problem(413, "payload-too-large", str(exc), raw_path, request_id)
-        client = scope.get("client") or ("127.0.0.1", 0)
-        request = events.HttpRequest(
-            method=str(scope["method"]).upper(),
-            raw_path=raw_path,
-            raw_query_string=bytes(scope.get("query_string") or b"").decode("latin-1"),
-            headers=headers,
-            body=body,
-            source_ip=str(client[0]),
-            protocol=f"HTTP/{scope.get('http_version', '1.1')}",
-        )
+        request = _http_request(scope, raw_path, headers, body)
         event = events.http_api_event(request, route.route_key, match.path_parameters, claims, str(uuid.uuid4()))
         try:
             result = await asyncio.wrap_future(self.runtime.submit(route.function, event))
@@ -356,17 +347,8 @@ class Gateway:
             body = await _read_body(scope, receive, MAX_HELPER_BODY_BYTES)
         except PayloadTooLarge as exc:
             return problem(413, "payload-too-large", str(exc), raw_path, request_id)
-        headers = [(bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in scope.get("headers") or []]
-        client = scope.get("client") or ("127.0.0.1", 0)
-        request = events.HttpRequest(
-            method=str(scope["method"]).upper(),
-            raw_path=raw_path,
-            raw_query_string=bytes(scope.get("query_string") or b"").decode("latin-1"),
-            headers=headers,
-            body=body,
-            source_ip=str(client[0]),
-            protocol=f"HTTP/{scope.get('http_version', '1.1')}",
-        )
+        headers = _headers(scope)
+        request = _http_request(scope, raw_path, headers, body)
         proxy = {"proxy": unquote(raw_path.removeprefix(local_app.prefix))}
         event = events.http_api_event(request, local_app.route_key, proxy, None, str(uuid.uuid4()))
         function = self.template.functions[local_app.function]
@@ -492,6 +474,24 @@ class Gateway:
 DOCS_ASSETS = "/docs/assets/"
 # served by the local stack, not part of the API
 _LOCAL_ONLY = ("/_local", "/docs", "/openapi.json", "/admin", *(a.prefix.rstrip("/") for a in LOCAL_APPS))
+
+
+def _headers(scope: Scope) -> list[tuple[str, str]]:
+    return [(bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in scope.get("headers") or []]
+
+
+def _http_request(scope: Scope, raw_path: str, headers: list[tuple[str, str]], body: bytes) -> events.HttpRequest:
+    """The request as API Gateway hands it to a function (routes and the local-only apps alike)."""
+    client = scope.get("client") or ("127.0.0.1", 0)
+    return events.HttpRequest(
+        method=str(scope["method"]).upper(),
+        raw_path=raw_path,
+        raw_query_string=bytes(scope.get("query_string") or b"").decode("latin-1"),
+        headers=headers,
+        body=body,
+        source_ip=str(client[0]),
+        protocol=f"HTTP/{scope.get('http_version', '1.1')}",
+    )
 
 
 def _is_api_path(raw_path: str) -> bool:

@@ -38,23 +38,11 @@ def _payment_pk(payment_id: str) -> str:
 
 
 def _order_from(doc: dict[str, Any]) -> GatewayOrder:
-    return GatewayOrder(
-        id=doc["id"],
-        amount_paise=doc["amount_paise"],
-        currency=doc["currency"],
-        status=doc["status"],
-        receipt=doc["receipt"],
-    )
+    return GatewayOrder(**doc)  # stored as asdict(order)
 
 
 def _payment_from(doc: dict[str, Any]) -> GatewayPayment:
-    return GatewayPayment(
-        id=doc["id"],
-        order_id=doc["order_id"],
-        amount_paise=doc["amount_paise"],
-        currency=doc["currency"],
-        status=doc["status"],
-    )
+    return GatewayPayment(**doc)  # stored as asdict(payment)
 
 
 class TableSandboxLedger:
