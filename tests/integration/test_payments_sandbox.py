@@ -31,7 +31,7 @@ CONNECTIONS: list[dict[str, Any]] = json.loads((DATA / "water_connections.json")
 @pytest.fixture
 def sandbox(api: Api) -> TestClient:
     """The sandbox app as the local stack serves it (in the payments API's environment: its variables)."""
-    from payments import sandbox as sandbox_app
+    from local import sandbox_gateway as sandbox_app
 
     return TestClient(sandbox_app.app, base_url="http://127.0.0.1:3000")
 

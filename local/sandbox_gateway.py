@@ -1,7 +1,9 @@
-"""The sandbox gateway's checkout page and pay route (API.md 4.11), for the local stack only: never in
-template.yaml, never imported by the payments API (the local stack serves this app under /sandbox-gateway/ in
-the PaymentsApiFunction's execution environment). The pay route records an attempt, then delivers its signed
-webhook to the payments API app in process, with the exact bytes and headers Razorpay would send."""
+"""The sandbox gateway's checkout page and pay route (API.md 4.11), for the local stack only. It lives under
+local/, outside every CodeUri, so `sam build` never packages it (nor httpx, a development dependency), and it
+is never in template.yaml: the local stack serves it under /sandbox-gateway/ in the PaymentsApiFunction's
+execution environment, where the payments package it imports is on the path. The pay route records an
+attempt, then delivers its signed webhook to the payments API app in process, with the exact bytes and
+headers Razorpay would send."""
 
 from __future__ import annotations
 
