@@ -73,7 +73,15 @@ $(ADMIN)/dist/index.html: $(STAMPS)/admin-npm $(ADMIN_SOURCES)
 
 admin: $(ADMIN)/dist/index.html
 
-install: $(STAMPS)/venv $(STAMPS)/sam $(STAMPS)/system $(STAMPS)/dynamodb-local $(STAMPS)/admin-npm
+# A third-party Open311 client (requirements-open311-client.txt), unchanged, in an environment of its own:
+# tests/e2e/test_open311_third_party.py runs it against the local stack as an integrator would (issue 19).
+O311VENV := .venv-open311-client
+$(STAMPS)/open311-client: requirements-open311-client.txt | $(STAMPS)
+	@test -x $(O311VENV)/bin/python || $(PYTHON313) -m venv $(O311VENV)
+	$(O311VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-open311-client.txt
+	@touch $@
+
+install: $(STAMPS)/venv $(STAMPS)/sam $(STAMPS)/system $(STAMPS)/dynamodb-local $(STAMPS)/admin-npm $(STAMPS)/open311-client
 
 run: install admin
 	$(PY) -m local
