@@ -28,7 +28,7 @@ import anyio.to_thread
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
-from local import apidocs, cors, events, jsonbody
+from local import apidocs, cors, events, jsonbody, oauth2
 from local.runtime import Handler, LambdaRuntime
 from local.template import ACCOUNT_ID, REGION, HttpRoute, Schedule, Template
 from local.tokens import InvalidToken, InvalidTokenRequest, TokenAuthority
@@ -206,6 +206,8 @@ class Gateway:
         self.cors = cors.from_template(template)
         self.ready = threading.Event()
         self.local_apps = [a for a in LOCAL_APPS if a.function in template.functions]
+        # Cognito's managed login for the admin page, locally (the issuer is `<base_url>/_local/issuer`)
+        self.login = oauth2.ManagedLogin.for_stack(tokens, tokens.issuer.removesuffix("/_local/issuer"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -376,6 +378,10 @@ class Gateway:
                 return self._token(await _read_body(scope, receive, MAX_HELPER_BODY_BYTES), path, request_id)
             except PayloadTooLarge as exc:
                 return problem(413, "payload-too-large", str(exc), path, request_id)
+        if path in oauth2.PATHS:
+            found = await self._oauth2(scope, receive, method, path, request_id)
+            if found is not None:
+                return found
         if path == "/_local/jwks.json" and method == "GET":
             return json_reply(200, self.tokens.jwks())
         if path == "/_local/schedules" and method == "GET":
@@ -391,6 +397,19 @@ class Gateway:
                 return problem(413, "payload-too-large", str(exc), path, request_id)
             return await self._run_schedule(name, body, path, request_id)
         return problem(404, "not-found", f"No route for {method} {path}", path, request_id)
+
+    async def _oauth2(self, scope: Scope, receive: Receive, method: str, path: str, request_id: str) -> Reply | None:
+        try:
+            body = await _read_body(scope, receive, MAX_HELPER_BODY_BYTES)
+        except PayloadTooLarge as exc:
+            return problem(413, "payload-too-large", str(exc), path, request_id)
+        query = bytes(scope.get("query_string") or b"").decode("latin-1")
+        try:
+            answer = oauth2.respond(self.login, method, path, query, body)
+        except oauth2.OAuthError as exc:
+            slug = "unavailable" if exc.status == 503 else "bad-request"
+            return problem(exc.status, slug, exc.description, path, request_id, error=exc.error)
+        return Reply(*answer) if answer is not None else None
 
     def _health(self, path: str, request_id: str) -> Reply:
         if not self.ready.is_set():

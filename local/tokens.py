@@ -61,8 +61,11 @@ class TokenAuthority:
         )
         self.kid = uuid.uuid5(_SUB_NAMESPACE, public_der.hex()).hex[:16]
 
-    def issue(self, body: Mapping[str, Any], now: float | None = None) -> dict[str, Any]:
-        """Validate a /_local/token body and answer `{"access_token", "token_type", "expires_in"}`."""
+    def issue(self, body: Mapping[str, Any], now: float | None = None, audience: str | None = None) -> dict[str, Any]:
+        """Validate a /_local/token body and answer `{"access_token", "token_type", "expires_in"}`: an ID token
+        for `audience` (an app client id; default the mobile app's)."""
+        if audience is not None and audience not in self.audiences:
+            raise ValueError(f"{audience} is not one of this stack's app clients")
         phone_number = body.get("phone_number")
         if not isinstance(phone_number, str) or not PHONE_NUMBER.match(phone_number):
             raise InvalidTokenRequest("body.phone_number", "must match ^\\+91[0-9]{10}$")
@@ -82,7 +85,7 @@ class TokenAuthority:
             "phone_number_verified": True,
             "cognito:groups": list(groups),
             "iss": self.issuer,
-            "aud": self.audiences[0],
+            "aud": audience or self.audiences[0],
             "token_use": "id",
             "auth_time": issued_at,
             "iat": issued_at,
