@@ -141,6 +141,41 @@ def test_a_service_definition_lists_its_attributes_and_values(api: Api) -> None:
 @pytest.mark.parametrize(
     "path",
     [
+        "/open311/v2/discovery",
+        "/open311/v2/services",
+        "/open311/v2/services/garbage_not_collected",
+        "/open311/v2/services/pothole",
+    ],
+)
+def test_public_definitions_carry_an_etag_and_answer_304_while_it_holds(api: Api, path: str) -> None:
+    tags = {}
+    for fmt in ("json", "xml"):
+        first = api.get(f"{path}.{fmt}")
+        assert first.status == 200
+        tag = first.headers["etag"]
+        assert first.headers["cache-control"] == "public, max-age=300"
+        assert api.get(f"{path}.{fmt}").headers["etag"] == tag  # a function of the answer alone
+        again = api.get(f"{path}.{fmt}", headers={"if-none-match": tag})
+        assert (again.status, again.body, again.headers["etag"]) == (304, b"", tag)
+        listed = api.get(f"{path}.{fmt}", headers={"if-none-match": f'"other", W/{tag}'})
+        assert listed.status == 304
+        stale = api.get(f"{path}.{fmt}", headers={"if-none-match": '"0123456789abcdef0123456789abcdef"'})
+        assert (stale.status, stale.body) == (200, first.body)
+        tags[fmt] = tag
+    assert tags["json"] != tags["xml"]  # each format is its own representation
+
+
+def test_requests_and_errors_are_never_cached(api: Api, clock: FixedClock) -> None:
+    for path in ("/open311/v2/requests.json", "/open311/v2/services/no_such_service.json"):
+        reply = api.get(path, headers={"if-none-match": "*"})
+        assert reply.status in (200, 404)
+        assert "etag" not in reply.headers
+        assert reply.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
         "/open311/v2/services/no_such_service",
         "/open311/v2/requests/GRV-2606-ZZZZZZ",
         "/open311/v2/requests/not-an-id",
@@ -381,11 +416,15 @@ def test_an_address_only_request_takes_the_ward_of_its_place(api: Api, clock: Fi
     from grievance import store
 
     key = issue_key(api)
-    by_property = post(api, {"api_key": key["api_key"], "service_code": "pothole", "address_id": "PMC-W09-000001"})
+    by_property = post(api, {"api_key": key["api_key"], "service_code": "pothole", "address_id": "PMC-W09-199577"})
     assert by_property.status == 201, by_property.body
     g = store.get(by_property.json()[0]["service_request_id"])
     assert g is not None
     assert (g.ward, g.lat, g.lng) == ("W09", None, None)
+    from grievance.open311.routes import property_wards  # the register's wards are those its ids name
+
+    assert len(property_wards()) == 210
+    assert all(property_id[4:7] == ward for property_id, ward in property_wards().items())
     by_place = post(api, {"api_key": key["api_key"], "service_code": "pothole", "address_string": "Near Baner road"})
     assert by_place.status == 201, by_place.body
     placed = store.get(by_place.json()[0]["service_request_id"])
@@ -420,6 +459,8 @@ def test_an_address_only_request_takes_the_ward_of_its_place(api: Api, clock: Fi
         ({"service_code": "pothole", "lat": "28.6139", "long": "77.2090"}, "outside Pune"),
         ({"service_code": "pothole", "address_string": "Somewhere in Mumbai"}, "names no place"),
         ({"service_code": "pothole", "address_id": "PMC-W99-000001"}, "address_id"),
+        ({"service_code": "pothole", "address_id": "PMC-W09-000001"}, "address_id names no property"),
+        ({"service_code": "pothole", **LOCATED, "address_id": "PMC-W07-999999"}, "address_id names no property"),
         ({"service_code": "pothole", **LOCATED, "description": "x" * 4001}, "description must be at most 4000"),
         ({"service_code": "pothole", **LOCATED, "description": "bell \x07"}, "control characters"),
         ({"service_code": "pothole", **LOCATED, "media_url": "javascript:alert(1)"}, "media_url"),

@@ -35,7 +35,7 @@ from grievance.open311.mapping import (
     ward_of_address,
 )
 from grievance.open311.models import Open311KeyCreate, Open311KeyView
-from pmc_common import dynamo, ids
+from pmc_common import caching, dynamo, ids
 from pmc_common.app import App, Now, Request, Response
 from pmc_common.auth import AdminCaller
 from pmc_common.clock import iso
@@ -63,6 +63,7 @@ KEY_PREFIX_LENGTH = 9  # "o311_" and four characters: enough to tell keys apart 
 TOKEN_ALPHABET = ids.CROCKFORD
 TOKEN_LENGTH = 16
 OPEN311_OWNER = "open311:"  # + key id: the owner_sub of a key's requests
+SERVICES_MAX_AGE = 300  # discovery, services and definitions change only with a deploy (like /grievance-categories)
 
 
 # --- the Open311 answer ------------------------------------------------------------------------------
@@ -90,16 +91,25 @@ ANY_SCHEMA: dict[str, Any] = {"description": "discovery: an object; services and
 
 
 def documented(
-    status: int, summary: str, *errors: int, schema: dict[str, Any] = LIST_SCHEMA, headers: tuple[str, ...] = ()
+    status: int,
+    summary: str,
+    *errors: int,
+    schema: dict[str, Any] = LIST_SCHEMA,
+    headers: tuple[str, ...] = (),
+    cached: bool = False,
 ) -> dict[int, dict[str, Any]]:
-    """The OpenAPI answers of an Open311 route: its success and Open311 errors, each `.json` or `.xml`."""
+    """The OpenAPI answers of an Open311 route: its success and Open311 errors, each `.json` or `.xml`;
+    `cached`: an ETag on the success and a 304 for an If-None-Match that holds it."""
 
     def content(schema: dict[str, Any]) -> dict[str, Any]:
         return {"application/json": {"schema": schema}, "text/xml": {"schema": {"type": "string"}}}
 
+    success = (*headers, "ETag") if cached else headers
     answers: dict[int, dict[str, Any]] = {
-        status: {"description": summary, "content": content(schema), "headers": headers}
+        status: {"description": summary, "content": content(schema), "headers": success}
     }
+    if cached:
+        answers[304] = {"description": "Not modified: If-None-Match holds the current ETag", "headers": ("ETag",)}
     for code in errors:
         retry = ("Retry-After",) if code == 429 else ()
         answers[code] = {"description": ERROR_TITLES[code], "content": content(ERRORS_SCHEMA), "headers": retry}
@@ -162,6 +172,20 @@ def answer(name: str, build: Callable[[str, Format], Response], request: Request
         return formats.errors(fmt, error.code, error.description, error.headers)
 
 
+def cached(request: Request, response: Response) -> Response:
+    """A public read of what changes only with a deploy (discovery, services, a service definition): a strong
+    ETag of its body (API.md 1.9: each format has its own), a public max-age, and 304 when If-None-Match
+    holds that ETag. Errors are not cached."""
+    if response.status_code != 200:
+        return response
+    etag = caching.etag_of(bytes(response.body))
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={SERVICES_MAX_AGE}"}
+    if caching.matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return response
+
+
 def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
@@ -219,6 +243,15 @@ def localities() -> dict[str, str]:
     return found
 
 
+@cache
+def property_wards() -> dict[str, str]:
+    """PMC's property register, for `address_id`: property id -> ward, from data/properties.json (the file the
+    payments service's property records are loaded from; a service never reads another's table, DESIGN.md).
+    Only ids and wards are kept, read at the first POST that names a property."""
+    rows: list[dict[str, Any]] = json.loads((reference.FOLDER / "properties.json").read_text(encoding="utf-8"))
+    return {row["property_id"]: row["ward"] for row in rows}
+
+
 def _request_view(g: domain.Grievance, request: Request) -> dict[str, Any]:
     category = reference.categories().get(g.category)
     media_url = f"{base_url(request)}{BASE}/media/{g.id}.jpg" if g.photo_count > 0 else None
@@ -240,21 +273,22 @@ def register(app: App) -> None:
     @app.get(
         f"{BASE}/{{document}}",
         name="get_open311_document",
-        answers=documented(200, "Discovery, services or requests", 400, 403, 404, 429, schema=ANY_SCHEMA),
+        answers=documented(200, "Discovery, services or requests", 400, 403, 404, 429, schema=ANY_SCHEMA, cached=True),
     )
     def document(request: Request, document: str, clock: Now) -> Response:
-        """discovery, services and requests, each .json or .xml."""
+        """discovery, services and requests, each .json or .xml; discovery and services with an ETag (304 for
+        an If-None-Match that holds it), requests never cached."""
 
         def build(stem: str, fmt: Format) -> Response:
             if stem == "discovery":
-                return formats.reply(fmt, "discovery", discovery(base_url(request)))
+                return cached(request, formats.reply(fmt, "discovery", discovery(base_url(request))))
             if stem == "services":
                 departments = reference.departments()
                 items = [
                     service(c, (departments.get(c.department_id) or {"en": c.department_id})["en"])
                     for c in sorted(reference.categories().values(), key=lambda c: c.id)
                 ]
-                return formats.reply(fmt, "services", items)
+                return cached(request, formats.reply(fmt, "services", items))
             if stem == "requests":
                 now = clock.now()
                 if "api_key" in request.query_params:
@@ -299,14 +333,16 @@ def register(app: App) -> None:
     @app.get(
         f"{BASE}/services/{{service_file}}",
         name="get_open311_service_definition",
-        answers=documented(200, "A service's definition", 404, schema=OBJECT_SCHEMA),
+        answers=documented(200, "A service's definition", 404, schema=OBJECT_SCHEMA, cached=True),
     )
     def service_file(request: Request, service_file: str) -> Response:
+        """A service's definition, .json or .xml, with an ETag (304 for an If-None-Match that holds it)."""
+
         def build(code: str, fmt: Format) -> Response:
             category = reference.categories().get(code)
             if category is None:
                 raise Open311Error(404, "No service with that service_code")
-            return formats.reply(fmt, "service_definition", service_definition(category))
+            return cached(request, formats.reply(fmt, "service_definition", service_definition(category)))
 
         return answer(service_file, build, request)
 
@@ -431,6 +467,8 @@ def _create(form: Any, key_id: str, now: datetime, fmt: Format, request: Request
     category = reference.categories()[form.service_code]
     attributes = domain.check_attributes(category.attributes, form.attributes)  # Invalid: 400 attribute[code]
     location = form.location
+    if location.address_id is not None and location.address_id not in property_wards():
+        raise bad("address_id names no property of PMC's property register")
     if location.lat is not None and location.lng is not None:
         ward = reference.geography().ward_of(location.lat, location.lng)  # Invalid (outside PMC): 400
     else:
