@@ -8,7 +8,8 @@ Items (pk, sk):
 - token        ("open311-token#<token>", "token"): the request id it resolves to
 - contact      (<grievance id>, "open311-contact"): the POST's contact fields and media_url, never returned
 GET requests reads Open311ByRequested (category#open|closed, created_at#id): one partition per service
-and status inside the window, merged newest first, each paged with its share of what is still wanted."""
+and status inside the window, merged newest first, each paged with its share of what is still wanted.
+A grievance stored before that index has no keys in it until backfill_index_keys (tools/open311_backfill.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from pynamodb.transactions import TransactWrite
 
 from grievance.domain import Grievance
 from grievance.open311.mapping import RequestsQuery
-from grievance.store import GRIEVANCE, GrievanceItem, _grievance
+from grievance.store import GRIEVANCE, GrievanceItem, _grievance, index_keys
 from pmc_common import dynamo
 from pmc_common.clock import iso
 
@@ -236,3 +237,51 @@ def requested_between(query: RequestsQuery, codes: tuple[str, ...], limit: int) 
     streams = [_stream(key, low, high, size, first) for key, first in zip(partitions, firsts, strict=True)]
     merged = heapq.merge(*streams, key=lambda pair: pair[0], reverse=True)
     return [g for _, g in islice(merged, limit)]
+
+
+# --- operations: the index keys of grievances stored before Open311ByRequested ---------------------------
+
+
+@dataclass(frozen=True)
+class Backfill:
+    read: int  # grievances the Scan returned
+    written: int  # of them, those whose Open311 index keys were missing or stale and were set
+
+
+def backfill_index_keys(attempts: int = 5) -> Backfill:
+    """Operations only, never a route (tools/open311_backfill.py): give every stored grievance the
+    Open311ByRequested keys its record implies (grievance.store.index_keys), from one paged Scan. Each is set
+    on the version read, so a change committed meanwhile is re-read rather than overwritten with stale keys;
+    one already right is not written, so a rerun writes nothing. Run once after the index is deployed and
+    the new code takes every write: until then such grievances are missing from GET requests lists."""
+    read = written = 0
+    for item in GrievanceItem.scan(GrievanceItem.sk == GRIEVANCE):
+        read += 1
+        written += _backfill_one(item, attempts)
+    return Backfill(read, written)
+
+
+def _backfill_one(item: GrievanceItem, attempts: int) -> bool:
+    """Set one grievance's Open311 keys if they are not what its record implies; True when written."""
+    for _ in range(attempts):
+        keys = index_keys(_grievance(item))
+        wanted = (str(keys["open311_key"]), str(keys["open311_sk"]))  # never None: every grievance is listed
+        if (item.open311_key, item.open311_sk) == wanted:
+            return False
+        same_version = (
+            GrievanceItem.version.does_not_exist() if item.version is None else GrievanceItem.version == item.version
+        )
+        try:
+            GrievanceItem(item.pk, item.sk).update(
+                actions=[GrievanceItem.open311_key.set(wanted[0]), GrievanceItem.open311_sk.set(wanted[1])],
+                condition=GrievanceItem.pk.exists() & same_version,
+            )
+            return True
+        except UpdateError as error:
+            if not dynamo.condition_failed(error):
+                raise
+        try:
+            item = GrievanceItem.get(item.pk, item.sk, consistent_read=True)
+        except GrievanceItem.DoesNotExist:
+            return False
+    raise RuntimeError(f"{item.pk} changed {attempts} times during the backfill: run it again")
