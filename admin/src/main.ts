@@ -1,6 +1,6 @@
 // The page's shell: configuration, sign-in, header (navigation, language, sign-out) and the hash routes
-// #/desk, #/grievance/<id>, #/map, #/payments, #/surveys, #/survey/<id>, #/updates, #/open311. Screens of
-// later issues (scorecard, reference data, CFC filing) add a route here and a link in `nav`.
+// #/desk, #/grievance/<id>, #/map, #/payments, #/surveys, #/survey/<id>, #/updates, #/open311,
+// #/scorecard[?month=&ward=]. Screens of later issues (reference data, CFC filing) add a route here and a link in `nav`.
 import "./style.css";
 import { configure } from "./api";
 import {
@@ -60,10 +60,11 @@ function header(): HTMLElement {
       ? h(
           "nav",
           { "aria-label": t("nav") },
-          link("#/desk", t("nav_desk"), !/^#\/(map|payments|survey|open311|updates)/.test(route)),
+          link("#/desk", t("nav_desk"), !/^#\/(map|payments|survey|open311|updates|scorecard)/.test(route)),
           link("#/map", t("nav_map"), route.startsWith("#/map")),
           link("#/payments", t("nav_payments"), route.startsWith("#/payments")),
           link("#/surveys", t("nav_surveys"), route.startsWith("#/survey")),
+          link("#/scorecard", t("nav_scorecard"), route.startsWith("#/scorecard")),
           link("#/updates", t("nav_updates"), route.startsWith("#/updates")),
           session.role === "admin" ? link("#/open311", t("nav_open311"), route.startsWith("#/open311")) : null,
         )
@@ -199,6 +200,9 @@ function render(): void {
     screen = renderSurvey(main, decodeURIComponent(route.slice("/survey/".length)));
   } else if (route === "/payments") {
     screen = renderPayments(main, session);
+  } else if (route === "/scorecard" || route.startsWith("/scorecard?")) {
+    const current = session;
+    screen = import("./scorecard").then((m) => m.renderScorecard(main, current));
   } else if (route === "/map") {
     const current = session;
     screen = import("./map").then((m) => m.renderMap(main, current));

@@ -1,6 +1,7 @@
 // Surveys for staff (API.md 5): the list (GET /admin/surveys, paged), a survey's live results per question
-// split citizen/tourist (GET /admin/surveys/{id}/results) as tables with bars, CSV download, open/close.
-// A charting library is the issue's wish for these; tables keep this first version light and readable.
+// split citizen/tourist (GET /admin/surveys/{id}/results), CSV download, open/close. Each question's counts
+// are a Chart.js bar chart (citizens and tourists side by side; charts.ts, a chunk loaded with the first
+// survey shown) with the same figures in a table below it.
 import { api, ApiError, type Page } from "./api";
 import { downloadCsv } from "./download";
 import { h, replace, when } from "./dom";
@@ -79,6 +80,7 @@ export async function renderSurvey(main: HTMLElement, id: string): Promise<void>
     replace(main, h("p", { class: "error", role: "alert" }, error instanceof ApiError ? error.message : t("error")));
     return;
   }
+  const charts = await import("./charts");
   async function act(action: "open" | "close"): Promise<void> {
     try {
       await api("POST", `/admin/surveys/${encodeURIComponent(id)}/${action}`);
@@ -110,14 +112,24 @@ export async function renderSurvey(main: HTMLElement, id: string): Promise<void>
       const q = questions.get(r.id);
       const label = (key: string) => bilingual(q?.options.find((o) => o.id === key)?.text) || key;
       const keys = Object.keys(r.all.counts);
-      const max = Math.max(1, ...keys.map((k) => r.all.counts[k] ?? 0));
+      const title = q ? bilingual(q.text) : r.id;
       return h(
         "section",
         { class: "question", "aria-labelledby": `q-${r.id}` },
-        h("h2", { id: `q-${r.id}` }, q ? bilingual(q.text) : r.id),
+        h("h2", { id: `q-${r.id}` }, title),
         r.type === "text"
           ? h("p", { class: "note" }, `${t("answered")}: ${r.all.answered} (${t("text_in_csv")})`)
-          : h(
+          : [
+              charts.barChart(
+                `${title}: ${t("survey_chart")}`,
+                keys.map(label),
+                [
+                  { label: t("citizens"), data: keys.map((k) => r.citizen.counts[k] ?? 0) },
+                  { label: t("tourists"), data: keys.map((k) => r.tourist.counts[k] ?? 0) },
+                ],
+                { axisTitle: t("responses"), height: 260 },
+              ),
+              h(
               "table",
               { class: "queue results" },
               h(
@@ -135,17 +147,12 @@ export async function renderSurvey(main: HTMLElement, id: string): Promise<void>
                     h("th", { scope: "row" }, label(k)),
                     h("td", {}, r.citizen.counts[k] ?? 0),
                     h("td", {}, r.tourist.counts[k] ?? 0),
-                    h(
-                      "td",
-                      {},
-                      h("span", { class: "bar", style: `width: ${Math.round(((r.all.counts[k] ?? 0) / max) * 12)}rem`, "aria-hidden": "true" }),
-                      " ",
-                      r.all.counts[k] ?? 0,
-                    ),
+                    h("td", {}, r.all.counts[k] ?? 0),
                   ),
                 ),
               ),
             ),
+            ],
         r.all.mean !== null ? h("p", {}, `${t("mean")}: ${r.all.mean} (${t("citizens")} ${r.citizen.mean ?? "—"}, ${t("tourists")} ${r.tourist.mean ?? "—"})`) : null,
         r.all.nps !== null ? h("p", {}, `NPS: ${r.all.nps}`) : null,
       );
