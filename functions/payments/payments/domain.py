@@ -480,6 +480,20 @@ FINAL: tuple[PaymentStatus, ...] = ("captured", "flagged", "refund_due")
 OPEN: tuple[PaymentStatus, ...] = ("created", "pending")
 
 
+# stale_payments asks the gateway about a captured order again (a second capture whose messages were lost) first
+# this long after the capture, as it first asks about an open payment 15 minutes after its creation.
+FIRST_CAPTURE_CHECK = timedelta(minutes=15)
+
+
+def next_capture_check(captured_at: datetime, now: datetime, window: timedelta) -> datetime | None:
+    """When to ask about a captured order again after asking at `now`: the interval doubles with the capture's
+    age (at least 15 minutes), the last check 15 minutes before the window ends; None: that was the last."""
+    last = captured_at + window - FIRST_CAPTURE_CHECK
+    if now >= last:
+        return None
+    return min(now + max(FIRST_CAPTURE_CHECK, now - captured_at), last)
+
+
 @dataclass(frozen=True)
 class Payment:
     """A payment as 4.5 shows it (timestamps as API strings), and whose it is."""

@@ -10,6 +10,11 @@ Access patterns (keys pk and sk, beside store.py's records and links):
 - payments stale_payments watches, oldest first: Query pk = `open-payments`, sk < `<created_at>#~`; an item
   `<created_at>#<id>` put in the payment's transaction and deleted in the one that moves it out of
   `created`/`pending`/`failed`/`expired`, or by `unwatch` a day after a failed or expired payment's order expired;
+- captured orders stale_payments checks for a second capture whose every message was lost (API.md 4.6
+  `duplicate_capture`), by when each check is due: Query pk = `capture-checks`, sk < `<now>#~` (at most
+  MAX_CAPTURE_CHECKS per run); an item `<check_at>#<payment id>` put in the transaction that moves the payment
+  into captured/flagged/refund_due (due 15 minutes after the capture), moved to its next check by
+  `reschedule_capture_check` and deleted by `end_capture_check` once the window after the capture has passed;
 - a gateway order's payment (the webhook names only the order): GetItem pk = `order#<order id>`, sk = `order`,
   written in the payment's transaction (a duplicate capture's record has the same order and is not named here:
   the reconciler finds the order's payment captured and makes the new record)."""
@@ -22,9 +27,10 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from payments.domain import OPEN, Payment, PaymentLine, Rebate
+from payments.domain import FINAL, FIRST_CAPTURE_CHECK, OPEN, Payment, PaymentLine, Rebate
 from payments.store import PaymentsItem, RecordKind
 from pmc_common import dynamo
+from pmc_common.clock import iso, parse_iso
 
 PAYMENT = "payment"
 OPEN_PK = "open-payments"
@@ -32,6 +38,8 @@ OPEN_PK = "open-payments"
 # attempt may still be captured, late, and its webhook may be lost: 4.6 counts a late capture).
 WATCHED = (*OPEN, "failed", "expired")
 WATCH_AFTER_EXPIRY = timedelta(hours=24)
+CAPTURE_CHECKS_PK = "capture-checks"
+MAX_CAPTURE_CHECKS = 500  # read per stale_payments run; the rest stay due for the next run
 
 
 def _open_sk(payment: Payment) -> str:
@@ -283,9 +291,13 @@ class Application:
     created: Payment | None = None  # a new record (a duplicate capture's), put on condition that its id is new
 
     @property
+    def before(self) -> Payment:
+        return from_document(self.payment.doc)
+
+    @property
     def moves(self) -> bool:
         """Whether the payment read changes (a duplicate capture leaves it as it is)."""
-        return self.after != from_document(self.payment.doc)
+        return self.after != self.before
 
     @property
     def exceptions(self) -> list[Payment]:
@@ -323,6 +335,8 @@ def apply(change: Application) -> bool:
                 _listed(tx, change.after, doc)
                 if change.after.status not in WATCHED:
                     tx.delete(PaymentsItem(OPEN_PK, _open_sk(change.after)))
+                if change.after.status in FINAL and change.before.status not in FINAL:
+                    tx.save(_first_capture_check(change.after))
             else:
                 tx.condition_check(PaymentsItem, payment.pk, payment.sk, condition=_at_version(payment.version))
             if change.created is not None:
@@ -376,3 +390,53 @@ def open_created_before(created_before: str) -> list[str]:
 def unwatch(payment: Payment) -> None:
     """stale_payments stops asking about a failed or expired payment a day after its order expired."""
     PaymentsItem(OPEN_PK, _open_sk(payment)).delete()
+
+
+# --- stale_payments' checks of captured orders for a second capture (API.md 4.6 duplicate_capture) ---------
+
+
+@dataclass(frozen=True)
+class CaptureCheck:
+    """A captured order stale_payments asks the gateway about again at `check_at` (API timestamps)."""
+
+    payment_id: str
+    captured_at: str
+    check_at: str
+
+    @property
+    def sk(self) -> str:
+        return f"{self.check_at}#{self.payment_id}"
+
+
+def _capture_check_item(check: CaptureCheck) -> PaymentsItem:
+    doc = {"payment_id": check.payment_id, "captured_at": check.captured_at}
+    return PaymentsItem(CAPTURE_CHECKS_PK, check.sk, doc=doc)
+
+
+def _first_capture_check(payment: Payment) -> PaymentsItem:
+    captured_at = payment.captured_at or payment.created_at
+    check_at = iso(parse_iso(captured_at) + FIRST_CAPTURE_CHECK)
+    return _capture_check_item(CaptureCheck(payment.id, captured_at, check_at))
+
+
+def capture_checks_due(now: str) -> list[CaptureCheck]:
+    """The checks due at `now` (an API timestamp), the longest due first: one Query of one partition, at most
+    MAX_CAPTURE_CHECKS items (the rest stay due), never the checks due later."""
+    items = PaymentsItem.query(
+        CAPTURE_CHECKS_PK, PaymentsItem.sk < f"{now}#~", consistent_read=True, limit=MAX_CAPTURE_CHECKS
+    )
+    return [
+        CaptureCheck(str(item.doc["payment_id"]), str(item.doc["captured_at"]), item.sk.split("#", 1)[0])
+        for item in items
+    ]
+
+
+def reschedule_capture_check(check: CaptureCheck, check_at: str) -> None:
+    """Move a check to `check_at`, in one transaction (a crash between leaves it due, checked again)."""
+    with dynamo.transaction(PaymentsItem) as tx:
+        tx.delete(PaymentsItem(CAPTURE_CHECKS_PK, check.sk))
+        tx.save(_capture_check_item(CaptureCheck(check.payment_id, check.captured_at, check_at)))
+
+
+def end_capture_check(check: CaptureCheck) -> None:
+    PaymentsItem(CAPTURE_CHECKS_PK, check.sk).delete()
