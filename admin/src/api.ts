@@ -45,7 +45,17 @@ export function configure(apiUrl: string, token: string | null, unauthorized: ()
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
+  return (await request<T>(method, path, body)).data;
+}
+
+/** api() with extra request headers (If-Match, Idempotency-Key) and the answer's ETag (API.md 1.9). */
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<{ data: T; etag: string | null }> {
+  const headers: Record<string, string> = { ...extra };
   if (bearer) headers["authorization"] = `Bearer ${bearer}`;
   if (body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(base + path, {
@@ -65,7 +75,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     }
     throw new ApiError(response.status, problem);
   }
-  return (response.status === 204 ? null : await response.json()) as T;
+  const data = (response.status === 204 ? null : await response.json()) as T;
+  return { data, etag: response.headers.get("etag") };
 }
 
 export function query(params: Record<string, string | null | undefined>): string {

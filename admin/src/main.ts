@@ -1,8 +1,9 @@
 // The page's shell: configuration, sign-in, header (navigation, language, sign-out) and the hash routes
 // #/desk, #/grievance/<id>, #/map, #/payments, #/surveys, #/survey/<id>, #/updates, #/open311,
-// #/scorecard[?month=&ward=]. Screens of later issues (reference data, CFC filing) add a route here and a link in `nav`.
+// #/scorecard[?month=&ward=], #/reference (admins) and #/cfc (a CFC clerk's only screen). A later screen adds
+// a route here and a link in `nav`.
 import "./style.css";
-import { configure } from "./api";
+import { api, configure } from "./api";
 import {
   CitizenRefused,
   cognitoLogoutUrl,
@@ -17,12 +18,14 @@ import {
   type Session,
 } from "./auth";
 import { loadConfig, type Config } from "./config";
+import { renderCfc } from "./cfc";
 import { renderDesk } from "./desk";
 import { field, h, replace, select } from "./dom";
-import { lang, onLangChange, setLang, t, WARDS, wardName } from "./i18n";
+import { bilingual, lang, onLangChange, setLang, t, WARDS, wardName } from "./i18n";
 import { renderGrievance } from "./grievance";
 import { renderPayments } from "./payments";
 import { renderOpen311 } from "./open311";
+import { renderReference } from "./refdata";
 import { renderSurvey, renderSurveys } from "./surveys";
 import { renderUpdates } from "./updates";
 
@@ -56,17 +59,20 @@ function header(): HTMLElement {
     "header",
     { class: "top" },
     h("p", { class: "brand" }, t("app_title")),
-    session
+    session?.role === "cfc_clerk" // a clerk has the counter only (docs/accountability.md, Role)
+      ? h("nav", { "aria-label": t("nav") }, link("#/cfc", t("nav_cfc"), true))
+      : session
       ? h(
           "nav",
           { "aria-label": t("nav") },
-          link("#/desk", t("nav_desk"), !/^#\/(map|payments|survey|open311|updates|scorecard)/.test(route)),
+          link("#/desk", t("nav_desk"), !/^#\/(map|payments|survey|open311|updates|scorecard|reference)/.test(route)),
           link("#/map", t("nav_map"), route.startsWith("#/map")),
           link("#/payments", t("nav_payments"), route.startsWith("#/payments")),
           link("#/surveys", t("nav_surveys"), route.startsWith("#/survey")),
           link("#/scorecard", t("nav_scorecard"), route.startsWith("#/scorecard")),
           link("#/updates", t("nav_updates"), route.startsWith("#/updates")),
           session.role === "admin" ? link("#/open311", t("nav_open311"), route.startsWith("#/open311")) : null,
+          session.role === "admin" ? link("#/reference", t("nav_reference"), route.startsWith("#/reference")) : null,
         )
       : null,
     h(
@@ -120,7 +126,15 @@ function signInForm(main: HTMLElement): void {
   );
   const phone = h("input", { name: "phone", type: "tel", value: IDENTITIES.staff!.phone, autocomplete: "off" });
   const ward = select("ward", WARDS.map((w): [string, string] => [w[0], wardName(w[0])]), "W07");
-  const office = h("input", { name: "office", type: "text", value: "OFF-15GFXMY5", autocomplete: "off" });
+  // a clerk's office is one of the 42 CFCs (GET /offices?type=cfc), never typed: another office is refused
+  const office = select("office", [["OFF-15GFXMY5", "OFF-15GFXMY5"]], "OFF-15GFXMY5");
+  void api<{ items: { id: string; name: { en: string; mr: string } }[] }>("GET", "/offices?type=cfc")
+    .then((cfcs) => {
+      const chosen = office.value;
+      office.replaceChildren(...cfcs.items.map((o) => h("option", { value: o.id }, bilingual(o.name))));
+      office.value = chosen;
+    })
+    .catch(() => {}); // the id alone still signs in
   const wardField = field("signin-ward", t("ward"), ward);
   const officeField = field("signin-office", t("office"), office);
   const sync = () => {
@@ -161,8 +175,15 @@ function accept(token: string): void {
   session = next;
   notice = null;
   configure(config.api_url, next.token, () => end(t("session_expired")));
-  if (!location.hash) history.replaceState(null, "", "#/desk");
+  if (!location.hash) history.replaceState(null, "", next.role === "cfc_clerk" ? "#/cfc" : "#/desk");
   render();
+}
+
+/** A screen this role may not use: said in words, with the way to the role's own screen. */
+function refuse(main: HTMLElement, why: "cfc_clerk_only" | "cfc_not_clerk" | "ref_admin_only"): Promise<void> {
+  const home = session?.role === "cfc_clerk" ? h("a", { href: "#/cfc" }, t("nav_cfc")) : h("a", { href: "#/desk" }, t("nav_desk"));
+  replace(main, h("h1", { tabindex: "-1" }, t("not_for_role")), h("p", { class: "message", role: "alert" }, t(why)), h("p", {}, home));
+  return Promise.resolve();
 }
 
 function render(): void {
@@ -181,13 +202,15 @@ function render(): void {
     settle();
     return;
   }
-  const route = location.hash.replace(/^#/, "") || "/desk";
+  const clerk = session.role === "cfc_clerk";
+  const route = location.hash.replace(/^#/, "") || (clerk ? "/cfc" : "/desk");
   const grievance = route.match(/^\/grievance\/([A-Za-z0-9-]+)$/);
   let screen: Promise<void>;
-  if (session.role === "cfc_clerk") {
-    // A clerk has no staff route (API.md 1.4): the counter's filing screen (CFC filing) goes here.
-    replace(main, h("h1", { tabindex: "-1" }, t("app_title")), h("p", { class: "note" }, t("clerk_note")));
-    screen = Promise.resolve();
+  if (clerk || route === "/cfc") {
+    // A clerk has the counter and no staff route (API.md 1.4); the counter is a clerk's only.
+    screen = clerk && route === "/cfc" ? renderCfc(main, session) : refuse(main, clerk ? "cfc_clerk_only" : "cfc_not_clerk");
+  } else if (route === "/reference") {
+    screen = session.role === "admin" ? renderReference(main) : refuse(main, "ref_admin_only");
   } else if (grievance) {
     screen = renderGrievance(main, grievance[1]!);
   } else if (route === "/updates") {
