@@ -125,8 +125,10 @@ def coloured_pixels(canvas: Locator, colour: str, legend: int = LEGEND_PX) -> in
                 const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
                 const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height - legend).data;
                 let n = 0;
-                for (let i = 0; i < data.length; i += 4)
-                    if (data[i] === rgb[0] && data[i + 1] === rgb[1] && data[i + 2] === rgb[2] && data[i + 3] === 255) n++;
+                for (let i = 0; i < data.length; i += 4) {
+                    const same = data[i] === rgb[0] && data[i + 1] === rgb[1] && data[i + 2] === rgb[2];
+                    if (same && data[i + 3] === 255) n++;
+                }
                 return n;
             }""",
             [colour, legend],
@@ -257,7 +259,13 @@ def test_survey_results_are_charts_split_citizen_and_tourist(
 
     rating = page.get_by_role("region", name="How was the bus stop?")
     rows = row_texts(rating.locator("tbody tr"))
-    assert rows == {"1": ["0", "0", "0"], "2": ["0", "2", "2"], "3": ["0", "0", "0"], "4": ["2", "0", "2"], "5": ["1", "0", "1"]}
+    assert rows == {
+        "1": ["0", "0", "0"],
+        "2": ["0", "2", "2"],
+        "3": ["0", "0", "0"],
+        "4": ["2", "0", "2"],
+        "5": ["1", "0", "1"],
+    }
     choice = page.get_by_role("region", name="How did you travel?")
     rows = row_texts(choice.locator("tbody tr"))
     assert rows == {"Metro": ["1", "2", "3"], "PMPML bus": ["2", "0", "2"]}
