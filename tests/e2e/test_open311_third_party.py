@@ -1,9 +1,15 @@
-"""A third-party Open311 client, unchanged, against the local stack (issue 19's "done when"): civicbot's
-GeoReport v2 client (requirements-open311-client.txt, installed by `make install` into .venv-open311-client,
-apart from the project's .venv) is pointed at {stack}/open311/v2 and, with a key an administrator issued,
-lists services, reads a service definition, posts a request, resolves its token and reads it back alone and
-in the list; the request is then in the staff queue with an Open311 actor. Each call is a subprocess running
-tests/e2e/open311_third_party_client.py with that environment's Python."""
+"""Third-party Open311 clients, unchanged, against the local stack (issue 19's "done when"), both from
+requirements-open311-client.txt, installed by `make install` into .venv-open311-client (apart from the
+project's .venv), each pointed at {stack}/open311/v2:
+
+- civicbot's GeoReport v2 client (JSON), with a key an administrator issued: lists services, reads a service
+  definition, posts a request, resolves its token and reads it back alone and in lists; the request is then
+  in the staff queue with an Open311 actor; with the key revoked its POST is refused;
+- georeport's client, in JSON and in XML: services, the definition, the request alone and in lists, the same
+  in both formats.
+
+Each call is a subprocess running tests/e2e/open311_third_party_client.py or open311_georeport_client.py
+with that environment's Python."""
 
 from __future__ import annotations
 
@@ -20,24 +26,36 @@ from tests.e2e.support import TokenFactory, bearer
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CLIENT_PYTHON = REPO_ROOT / ".venv-open311-client" / "bin" / "python"
 DRIVER = Path(__file__).with_name("open311_third_party_client.py")
-# Every file of the installed civicbot whose hash pip recorded from the published wheel still has that hash.
+GEOREPORT_DRIVER = Path(__file__).with_name("open311_georeport_client.py")
+PINNED = {
+    "civicbot": "0.4.0",
+    "georeport": "0.3.1",
+    "xmltodict": "0.14.2",
+    "requests": "2.34.2",
+    "urllib3": "2.8.0",
+    "idna": "3.20",
+    "certifi": "2026.10.19.post1",
+    "charset-normalizer": "3.5.3",
+}
+# Every file of the installed clients whose hash pip recorded from the published wheel still has that hash.
 UNCHANGED = """
 import base64, hashlib, importlib.metadata as m
-files = [f for f in m.distribution("civicbot").files if f.hash]
-assert len(files) > 20, files
-for f in files:
-    digest = base64.urlsafe_b64encode(hashlib.new(f.hash.mode, f.read_binary()).digest()).rstrip(b"=").decode()
-    assert digest == f.hash.value, f
+for name, least in (("civicbot", 20), ("georeport", 3)):
+    files = [f for f in m.distribution(name).files if f.hash]
+    assert len(files) >= least, files
+    for f in files:
+        digest = base64.urlsafe_b64encode(hashlib.new(f.hash.mode, f.read_binary()).digest()).rstrip(b"=")
+        assert digest.decode() == f.hash.value, f
 """
 CODE = "garbage_not_collected"  # a service with an extra question (bin_type)
 
 
-def client(stack: str, *args: str, failing: bool = False) -> Any:
-    """Run one call of the third-party client; its printed JSON."""
+def client(stack: str, *args: str, failing: bool = False, driver: Path = DRIVER) -> Any:
+    """Run one call of a third-party client; its printed JSON."""
     if not CLIENT_PYTHON.is_file():
-        pytest.fail("the third-party Open311 client is not installed: run `make install` (.venv-open311-client)")
+        pytest.fail("the third-party Open311 clients are not installed: run `make install` (.venv-open311-client)")
     done = subprocess.run(
-        [str(CLIENT_PYTHON), "-I", str(DRIVER), f"{stack}/open311/v2", *args],
+        [str(CLIENT_PYTHON), "-I", str(driver), f"{stack}/open311/v2", *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -61,13 +79,13 @@ def queued(http: httpx.Client, query: dict[str, str], staff: dict[str, str]) -> 
 
 
 def test_the_client_is_the_published_package_unchanged() -> None:
-    """The environment holds civicbot at its pin, as published (pip's record of its files matches them), and
+    """The environment holds the clients at their pins, as published (pip's record of its files matches them), and
     nothing of the project's (-I: no PYTHONPATH, no working directory on the path)."""
     listed = subprocess.run(
         [str(CLIENT_PYTHON), "-I", "-m", "pip", "list", "--format=json"], capture_output=True, text=True, check=True
     )
     packages = {p["name"]: p["version"] for p in json.loads(listed.stdout)}
-    assert packages == {"civicbot": "0.4.0", "pip": packages["pip"]}
+    assert packages == {**PINNED, "pip": packages["pip"]}
     record = subprocess.run(
         [str(CLIENT_PYTHON), "-I", "-c", UNCHANGED], capture_output=True, text=True, check=False, timeout=60
     )
@@ -134,3 +152,53 @@ def test_a_third_party_client_lists_reads_and_posts_with_an_issued_key(stack: st
         )
         assert refused["http_error"] == 403
         assert json.loads(refused["body"]) == [{"code": 403, "description": "api_key is not valid"}]
+
+
+def georeport(stack: str, fmt: str, *args: str) -> Any:
+    return client(stack, fmt, *args, driver=GEOREPORT_DRIVER)
+
+
+def as_text(value: Any) -> Any:
+    """A JSON value as the XML reply writes it (and xmltodict reads it back): text, lists and objects kept."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return [as_text(v) for v in value]
+    if isinstance(value, dict):
+        return {k: as_text(v) for k, v in value.items()}
+    return str(value)
+
+
+def test_another_third_party_client_reads_the_same_in_json_and_xml(stack: str, token: TokenFactory) -> None:
+    citizen = bearer(token("+919800005912"))
+    body = {
+        "category": CODE,
+        "description": "Door-to-door collection missed twice this week.",
+        "lat": 18.5196,
+        "lng": 73.8553,
+        "attributes": {"bin_type": "door_to_door"},
+    }
+    with httpx.Client(base_url=stack, timeout=30) as http:
+        logged = http.post("/grievances", json=body, headers=citizen)
+        assert logged.status_code == 201, logged.text
+        gid = logged.json()["id"]
+
+    services = georeport(stack, "json", "services")
+    assert CODE in [s["service_code"] for s in services]
+    assert georeport(stack, "xml", "services") == as_text(services)  # <services><service>… read back
+
+    definition = georeport(stack, "json", "definition", CODE)
+    assert "door_to_door" in [v["key"] for v in definition["attributes"][0]["values"]]
+    xml_definition = georeport(stack, "xml", "definition", CODE)  # <service_definition><attributes><attribute>…
+    attribute = xml_definition["attributes"]["attribute"]  # one attribute: xmltodict reads an object
+    assert attribute["values"]["value"] == as_text(definition["attributes"][0]["values"])
+    assert xml_definition["service_code"] == CODE
+
+    one = georeport(stack, "json", "request", gid)
+    assert (one["service_request_id"], one["status"], one["service_code"]) == (gid, "open", CODE)
+    assert georeport(stack, "xml", "request", gid) == as_text(one)  # <service_requests><request>…
+    listed = georeport(stack, "json", "requests", "--service-code", CODE, "--status", "open")
+    assert one in listed
+    xml_listed = georeport(stack, "xml", "requests", "--service-code", CODE, "--status", "open")
+    assert as_text(one) in (xml_listed if isinstance(xml_listed, list) else [xml_listed])
+    assert georeport(stack, "xml", "requests", "--ids", gid) == as_text(one)
