@@ -122,10 +122,17 @@ export async function startCognito(cognito: CognitoConfig): Promise<void> {
   location.assign(`${cognito.domain}/oauth2/authorize?${query}`);
 }
 
-/** On return from managed login: swap `?code=` for tokens, then drop the code from the address bar. */
+/** On return from managed login: swap `?code=` for tokens, then drop the code from the address bar.
+ * An `?error=` back from managed login (RFC 6749 4.1.2.1) ends the sign-in under way with that error. */
 export async function finishCognito(cognito: CognitoConfig): Promise<string | null> {
   const params = new URLSearchParams(location.search);
   const code = params.get("code");
+  const error = params.get("error");
+  if (error !== null) {
+    history.replaceState(null, "", location.pathname + location.hash);
+    sessionStorage.removeItem(PKCE);
+    throw new Error(`sign-in refused: ${error}`);
+  }
   if (!code) return null;
   history.replaceState(null, "", location.pathname + location.hash);
   const pending = JSON.parse(sessionStorage.getItem(PKCE) ?? "null") as { verifier: string; state: string } | null;
