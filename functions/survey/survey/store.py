@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -191,6 +191,19 @@ def page(limit: int, start: dict[str, Any] | None) -> tuple[list[Survey], dict[s
 # --- responses -----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NewResponse:
+    """One response to store, with what keeps it one per device (and per citizen) and how it came in."""
+
+    survey: Survey
+    submission: Submission
+    response_id: str
+    submitted_at: str
+    channel: str
+    device_id: str
+    sub: str | None
+
+
 def submit(
     survey: Survey,
     submission: Submission,
@@ -206,43 +219,37 @@ def submit(
     counters it moves: ("stored", id), or ("already_responded", "") when a marker exists (nothing written).
     A transaction DynamoDB cancels for a conflict (another response on the same counter item) wrote nothing
     and is tried again under a new id from `next_id`, hence probably another shard."""
+    response = NewResponse(survey, submission, response_id, submitted_at, channel, device_id, sub)
     for _ in range(CONFLICT_ATTEMPTS):
         try:
-            _write(survey, submission, response_id, submitted_at, channel, device_id, sub)
+            _write(response)
         except TransactWriteError as error:
             if dynamo.condition_failed(error, at=1) or (sub is not None and dynamo.condition_failed(error, at=2)):
                 return "already_responded", ""
             if not (dynamo.transaction_conflicted(error) or dynamo.condition_failed(error, at=0)) or next_id is None:
                 raise
-            response_id = next_id()
+            response = replace(response, response_id=next_id())
             continue
-        return "stored", response_id
+        return "stored", response.response_id
     raise Internal("The response could not be stored; please try again")
 
 
-def _write(
-    survey: Survey,
-    submission: Submission,
-    response_id: str,
-    submitted_at: str,
-    channel: str,
-    device_id: str,
-    sub: str | None,
-) -> None:
+def _write(response: NewResponse) -> None:
+    survey, submission, response_id = response.survey, response.submission, response.response_id
     doc = {
         "id": response_id,
-        "submitted_at": submitted_at,
+        "submitted_at": response.submitted_at,
         "respondent_type": submission.respondent_type,
-        "channel": channel,
+        "channel": response.channel,
         "answers": submission.answers,
     }
     shard = shard_of(response_id)
     new = SurveyItem.pk.does_not_exist()
     with dynamo.transaction(SurveyItem) as tx:
         tx.save(SurveyItem(_responses_pk(survey.id), response_id, doc=doc), condition=new)  # 0
-        tx.save(SurveyItem(_marker_pk(survey.id, "device", device_id), MARKER), condition=new)  # 1
-        if sub is not None:
-            tx.save(SurveyItem(_marker_pk(survey.id, "sub", sub), MARKER), condition=new)  # 2
+        tx.save(SurveyItem(_marker_pk(survey.id, "device", response.device_id), MARKER), condition=new)  # 1
+        if response.sub is not None:
+            tx.save(SurveyItem(_marker_pk(survey.id, "sub", response.sub), MARKER), condition=new)  # 2
         for chunk, added in sorted(increments(survey, submission).items()):
             counter = SurveyItem(_counts_pk(survey.id, shard), _counts_sk(submission.respondent_type, chunk))
             tx.update(counter, actions=[Path([name]).add(n) for name, n in sorted(added.items())])
