@@ -215,7 +215,10 @@ class FeedbackView(View):
     at: str
 
 
-class GrievanceView(View):
+class GrievanceBaseView(View):
+    """What every view of one grievance starts with, in this order (the schemas' property order): what was
+    reported, where, and whose it is now. Not a response itself (so in no OpenAPI document)."""
+
     id: str
     category: str
     category_name: Bilingual
@@ -230,6 +233,9 @@ class GrievanceView(View):
     department: str
     department_name: Bilingual
     status: str
+
+
+class GrievanceView(GrievanceBaseView):
     escalation_level: int
     overdue: bool
     reopen_count: int
@@ -280,24 +286,10 @@ class CfcGrievanceItem(View):
     citizen_phone_number: str | None
 
 
-class CfcGrievanceView(View):
+class CfcGrievanceView(GrievanceBaseView):
     """POST /cfc/grievances and GET /cfc/grievances/{id} (issue 20): what the clerk filed, for the slip the
     citizen takes home; the public timeline, no photos, feedback or staff details."""
 
-    id: str
-    category: str
-    category_name: Bilingual
-    description: str
-    lat: float | None
-    lng: float | None
-    address: str | None
-    landmark: str | None
-    attributes: dict[str, Any]
-    ward: str
-    ward_name: Bilingual
-    department: str
-    department_name: Bilingual
-    status: str
     overdue: bool
     created_at: str
     updated_at: str
