@@ -23,7 +23,7 @@ help:
 	@echo "make run      start the local stack with seed data on 127.0.0.1:$${PORT:-3000}"
 	@echo "make test     lint, type checks, template checks and every test"
 	@echo "make test-moto  the integration and end-to-end tiers with DynamoDB on moto (default: DynamoDB Local)"
-	@echo "make install  install what is missing (.venv, .venv-sam, system packages, DynamoDB Local)"
+	@echo "make install  install what is missing (.venv, .venv-sam, .venv-open311-client, system packages, DynamoDB Local)"
 	@echo "make bench    run the benchmarks and rewrite bench/RESULTS.md"
 	@echo "make pins     rewrite the pinned requirements.txt / constraints-sam.txt (tools/pin_requirements.py)"
 	@echo "make admin    build the staff admin page (admin/dist, served by the local stack at /admin/)"
