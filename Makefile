@@ -143,11 +143,11 @@ build: $(STAMPS)/sam admin
 deploy: build
 	$(SAMVENV)/bin/sam deploy --config-env $(ENV)
 
-# The staff admin page for ENV (after `make deploy`): config.json from the stack outputs, admin/dist uploaded
-# to the AdminSiteBucket, CloudFront invalidated (docs/admin-page.md). COGNITO_DOMAIN: the user pool's
-# managed-login URL, until the template outputs it as AdminLoginUrl.
+# The staff admin page for ENV (after `make deploy`): config.json from the stack outputs (API, managed login,
+# admin page client and redirect URL), admin/dist uploaded to the AdminSiteBucket, CloudFront invalidated
+# (docs/admin-page.md, docs/deploy.md).
 deploy-admin: admin $(STAMPS)/venv
-	$(PY) tools/deploy_admin.py --env $(ENV) $(if $(COGNITO_DOMAIN),--cognito-domain $(COGNITO_DOMAIN))
+	$(PY) tools/deploy_admin.py --env $(ENV)
 
 clean:
 	rm -rf $(STAMPS) .aws-sam .pytest_cache .mypy_cache .ruff_cache $(ADMIN)/dist

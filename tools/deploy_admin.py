@@ -21,16 +21,33 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
 
 
-def page_config(outputs: dict[str, str], cognito_domain: str | None) -> dict[str, Any]:
-    """config.json of admin/src/config.ts from the stack outputs. The managed-login domain is the
-    `AdminLoginUrl` output when the template has one, else the --cognito-domain given."""
-    domain = (outputs.get("AdminLoginUrl") or cognito_domain or "").rstrip("/")
+# The outputs this tool reads (template.yaml's Outputs); a stack without one predates the page's sign-in.
+REQUIRED_OUTPUTS = (
+    "ApiUrl",
+    "AdminLoginUrl",
+    "AdminPageClientId",
+    "AdminSignInRedirectUrl",
+    "AdminSiteBucket",
+    "AdminSiteDistributionId",
+)
+
+
+def page_config(outputs: dict[str, str]) -> dict[str, Any]:
+    """config.json of admin/src/config.ts from the stack outputs: the API, the user pool's managed login
+    (AdminLoginUrl), the admin page's app client and its one registered redirect (and logout) URL."""
+    missing = [name for name in REQUIRED_OUTPUTS if not outputs.get(name)]
+    if missing:
+        raise SystemExit(f"the stack has no {', '.join(missing)} output: run `make deploy` first")
+    domain = outputs["AdminLoginUrl"].rstrip("/")
     if not domain.startswith("https://"):
-        raise SystemExit("no Cognito managed-login domain: pass --cognito-domain https://<prefix>.auth.<region>...")
-    site = outputs["AdminSiteUrl"].rstrip("/")
+        raise SystemExit(f"AdminLoginUrl is not an https URL: {domain}")
     return {
         "api_url": outputs["ApiUrl"].rstrip("/"),
-        "cognito": {"domain": domain, "client_id": outputs["AdminPageClientId"], "redirect_uri": site + "/"},
+        "cognito": {
+            "domain": domain,
+            "client_id": outputs["AdminPageClientId"],
+            "redirect_uri": outputs["AdminSignInRedirectUrl"],  # exactly as the client registers it
+        },
     }
 
 
@@ -39,11 +56,15 @@ def stack_outputs(session: Any, stack_name: str) -> dict[str, str]:
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 
-def publish(session: Any, outputs: dict[str, str], config: dict[str, Any]) -> None:
+def publish(session: Any, outputs: dict[str, str], config: dict[str, Any], dist: Path = DIST) -> None:
+    """Upload `dist` and config.json to the AdminSiteBucket (no-cache except hashed assets), then invalidate
+    the distribution. A config.json in `dist` (a local experiment) is never uploaded: the stack's wins."""
     s3 = session.client("s3")
     bucket = outputs["AdminSiteBucket"]
-    for path in sorted(p for p in DIST.rglob("*") if p.is_file()):
-        key = path.relative_to(DIST).as_posix()
+    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
+        key = path.relative_to(dist).as_posix()
+        if key == "config.json":
+            continue
         content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
         cache = IMMUTABLE if key.startswith("assets/") else NO_CACHE
         s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=content_type, CacheControl=cache)
@@ -58,16 +79,15 @@ def publish(session: Any, outputs: dict[str, str], config: dict[str, Any]) -> No
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--env", choices=sorted(STACKS), default="dev")
-    parser.add_argument("--cognito-domain", help="https://<prefix>.auth.<region>.amazoncognito.com")
     parser.add_argument("--dry-run", action="store_true", help="print config.json, upload nothing")
     args = parser.parse_args()
     if not (DIST / "index.html").is_file():
         raise SystemExit("admin/dist is missing: run `make admin`")
-    import boto3  # only when publishing: the tests import page_config without AWS
+    import boto3  # only when run: importing this module needs no AWS SDK
 
     session = boto3.Session(region_name=REGION)
     outputs = stack_outputs(session, STACKS[args.env])
-    config = page_config(outputs, args.cognito_domain)
+    config = page_config(outputs)
     sys.stdout.write(json.dumps(config, indent=2) + "\n")
     if not args.dry_run:
         publish(session, outputs, config)
