@@ -198,8 +198,12 @@ def test_scorecard_ranking_and_trend_are_charts_with_the_apis_figures(
     assert coloured_pixels(ranking_chart, FIRST, legend=0) > 500  # W07's score bar (one series, no legend)
     trend_chart = page.locator(".scorecard-trend canvas")
     drawn(trend_chart)
-    assert coloured_pixels(trend_chart, FIRST) > 100  # received bars
-    assert coloured_pixels(trend_chart, SECOND) > 100  # resolved bars
+    received, resolved = coloured_pixels(trend_chart, FIRST), coloured_pixels(trend_chart, SECOND)
+    assert received > 100
+    assert resolved > 100
+    # bars of one width: their areas stand as the twelve months' received to resolved
+    expected = sum(m["received"] for m in trend["months"]) / sum(m["resolved"] for m in trend["months"])
+    assert received / resolved == pytest.approx(expected, rel=0.1)
     assert coloured_pixels(trend_chart, THIRD) > 10  # the SLA % line's point this month
     expect(page.locator(".scorecard-departments tbody tr")).to_have_count(18)  # 17 departments and the total
     page.screenshot(path=str(output_dir / "admin-scorecard.png"), full_page=True)
@@ -274,7 +278,10 @@ def test_survey_results_are_charts_split_citizen_and_tourist(
         chart = region.locator("canvas")
         drawn(chart)
         assert "citizens' and tourists' answers" in str(chart.get_attribute("aria-label"))
-        assert coloured_pixels(chart, FIRST) > 100  # citizens' bars
-        assert coloured_pixels(chart, SECOND) > 100  # tourists' bars
+        citizens, tourists = coloured_pixels(chart, FIRST), coloured_pixels(chart, SECOND)
+        assert citizens > 100
+        assert tourists > 100
+        # bars of one width: their areas stand as the counts, 3 citizens' answers to 2 tourists' in each
+        assert citizens / tourists == pytest.approx(3 / 2, rel=0.1)
     page.screenshot(path=str(output_dir / "admin-survey-charts.png"), full_page=True)
     assert axe_serious(page) == []
