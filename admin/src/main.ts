@@ -18,14 +18,12 @@ import {
   type Session,
 } from "./auth";
 import { loadConfig, type Config } from "./config";
-import { renderCfc } from "./cfc";
 import { renderDesk } from "./desk";
 import { field, h, replace, select } from "./dom";
 import { bilingual, lang, onLangChange, setLang, t, WARDS, wardName } from "./i18n";
 import { renderGrievance } from "./grievance";
 import { renderPayments } from "./payments";
 import { renderOpen311 } from "./open311";
-import { renderReference } from "./refdata";
 import { renderSurvey, renderSurveys } from "./surveys";
 import { renderUpdates } from "./updates";
 
@@ -208,9 +206,14 @@ function render(): void {
   let screen: Promise<void>;
   if (clerk || route === "/cfc") {
     // A clerk has the counter and no staff route (API.md 1.4); the counter is a clerk's only.
-    screen = clerk && route === "/cfc" ? renderCfc(main, session) : refuse(main, clerk ? "cfc_clerk_only" : "cfc_not_clerk");
+    // the counter and reference data are chunks of their own: most people signing in never open them
+    const current = session;
+    screen =
+      clerk && route === "/cfc"
+        ? import("./cfc").then((m) => m.renderCfc(main, current))
+        : refuse(main, clerk ? "cfc_clerk_only" : "cfc_not_clerk");
   } else if (route === "/reference") {
-    screen = session.role === "admin" ? renderReference(main) : refuse(main, "ref_admin_only");
+    screen = session.role === "admin" ? import("./refdata").then((m) => m.renderReference(main)) : refuse(main, "ref_admin_only");
   } else if (grievance) {
     screen = renderGrievance(main, grievance[1]!);
   } else if (route === "/updates") {
