@@ -6,13 +6,14 @@ Routes only parse, authorize, call the domain and the store, and shape the reply
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger
 
-from payments import access, collections, domain, intake, links, orders, payment_store, receipts, store
+from payments import collections, domain, intake, links, orders, payment_store, receipts, store
 from payments.models import (
     CollectionsView,
     ConfirmBody,
@@ -40,7 +41,7 @@ from pmc_common.auth import Caller, CitizenCaller, StaffCaller
 from pmc_common.clock import Clock, ist_date
 from pmc_common.errors import Invalid, NotFound
 from pmc_common.idempotency import Retry, idempotency
-from pmc_common.models import Ward
+from pmc_common.models import View, Ward
 from pmc_common.paging import Cursors, Page
 from pmc_common.settings import load
 from pmc_common.views import json_response, shaped
@@ -66,14 +67,77 @@ def _water_bills(record: WaterConnection, now: datetime) -> domain.WaterBills:
     return domain.water_bills(record.consumer_no, record.bills, ist_date(now), held)
 
 
-def _property_link(record: PropertyRecord, linked_at: str, now: datetime) -> dict[str, Any]:
-    total = _property_dues(record, now).total_paise
-    return shaped(PropertyLinkView, record, outstanding_paise=total, as_of=ist_date(now), linked_at=linked_at)
+# --- a kind of record: properties and water connections have parallel routes ----------------------
 
 
-def _water_link(record: WaterConnection, linked_at: str, now: datetime) -> dict[str, Any]:
-    total = _water_bills(record, now).total_paise
-    return shaped(WaterLinkView, record, outstanding_paise=total, as_of=ist_date(now), linked_at=linked_at)
+@dataclass(frozen=True)
+class _Records[R: (PropertyRecord, WaterConnection)]:
+    """One kind's routes: where they are, their views, its statement (dues or bills) at a time."""
+
+    records: links.Linkable[R]
+    path: str  # the caller's list
+    statement_name: str  # under path/{id}/
+    quick_view: type[View]
+    link_view: type[View]
+    statement_view: type[View]
+    statement: Callable[[R, datetime], domain.PropertyDues | domain.WaterBills]
+
+
+PROPERTIES = _Records(
+    links.PROPERTY, "/me/properties", "dues", PropertyQuickView, PropertyLinkView, PropertyDuesView, _property_dues
+)
+WATER_CONNECTIONS = _Records(
+    links.WATER, "/me/water-connections", "bills", WaterQuickView, WaterLinkView, WaterBillsView, _water_bills
+)
+
+
+def _quick[R: (PropertyRecord, WaterConnection)](of: _Records[R], reference: str, now: datetime) -> Response:
+    record = of.records.known(reference)
+    return json_response(
+        shaped(
+            of.quick_view,
+            record,
+            owner_name_masked=domain.masked_name(record.owner_name),
+            outstanding_paise=of.statement(record, now).total_paise,
+            as_of=ist_date(now),
+        )
+    )
+
+
+def _link_view[R: (PropertyRecord, WaterConnection)](
+    of: _Records[R], record: R, linked_at: str, now: datetime
+) -> dict[str, Any]:
+    total = of.statement(record, now).total_paise
+    return shaped(of.link_view, record, outstanding_paise=total, as_of=ist_date(now), linked_at=linked_at)
+
+
+def _link[R: (PropertyRecord, WaterConnection)](
+    of: _Records[R], reference: str, owner_name: str, caller: Caller, now: datetime
+) -> Response:
+    """201 with where its statement is, or 200 when the caller had linked it already (4.3)."""
+    record, created, linked_at = links.link_record(of.records, caller.sub, reference, owner_name, now)
+    view = _link_view(of, record, linked_at, now)
+    if not created:
+        return json_response(view)
+    location = f"{of.path}/{of.records.reference(record)}/{of.statement_name}"
+    return json_response(view, 201, {"Location": location})
+
+
+def _linked[R: (PropertyRecord, WaterConnection)](of: _Records[R], caller: Caller, now: datetime) -> Response:
+    items = [_link_view(of, record, linked_at, now) for record, linked_at in of.records.listed(caller.sub)]
+    return json_response({"items": items, "next_cursor": None})
+
+
+def _unlink[R: (PropertyRecord, WaterConnection)](of: _Records[R], reference: str, caller: Caller) -> Response:
+    links.unlink_record(of.records, reference, caller)
+    return Response(status_code=204)
+
+
+def _statement[R: (PropertyRecord, WaterConnection)](
+    of: _Records[R], reference: str, caller: Caller, now: datetime
+) -> Response:
+    record, _ = of.records.linked(reference, caller)
+    return json_response(shaped(of.statement_view, asdict(of.statement(record, now))))
 
 
 # --- public quick views --------------------------------------------------------------------------
@@ -81,32 +145,12 @@ def _water_link(record: WaterConnection, linked_at: str, now: datetime) -> dict[
 
 @app.get("/properties/{property_id}", response_model=PropertyQuickView, name="get_property")
 def property_quick_view(property_id: str, clock: Now) -> Response:
-    record = access.known_property(property_id)
-    now = clock.now()
-    return json_response(
-        shaped(
-            PropertyQuickView,
-            record,
-            owner_name_masked=domain.masked_name(record.owner_name),
-            outstanding_paise=_property_dues(record, now).total_paise,
-            as_of=ist_date(now),
-        )
-    )
+    return _quick(PROPERTIES, property_id, clock.now())
 
 
 @app.get("/water-connections/{consumer_no}", response_model=WaterQuickView, name="get_water_connection")
 def water_quick_view(consumer_no: str, clock: Now) -> Response:
-    record = access.known_connection(consumer_no)
-    now = clock.now()
-    return json_response(
-        shaped(
-            WaterQuickView,
-            record,
-            owner_name_masked=domain.masked_name(record.owner_name),
-            outstanding_paise=_water_bills(record, now).total_paise,
-            as_of=ist_date(now),
-        )
-    )
+    return _quick(WATER_CONNECTIONS, consumer_no, clock.now())
 
 
 # --- a citizen's properties ----------------------------------------------------------------------
@@ -120,34 +164,22 @@ def water_quick_view(consumer_no: str, clock: Now) -> Response:
     responses={200: [], 404: [], 409: ["link_limit_reached"], 422: ["owner_name_mismatch"], 429: []},
 )
 def link_property(body: PropertyLinkBody, caller: CitizenCaller, clock: Now) -> Response:
-    record = access.known_property(body.property_id)
-    now = clock.now()
-    links.check_owner(caller.sub, body.owner_name, record.owner_name, now)
-    created, linked_at = links.link("property", caller.sub, record.property_id, now)
-    view = _property_link(record, linked_at, now)
-    if not created:
-        return json_response(view)
-    return json_response(view, 201, {"Location": f"/me/properties/{record.property_id}/dues"})
+    return _link(PROPERTIES, body.property_id, body.owner_name, caller, clock.now())
 
 
 @app.get("/me/properties", response_model=Page[PropertyLinkView], name="list_my_properties")
 def my_properties(caller: CitizenCaller, clock: Now) -> Response:
-    now = clock.now()
-    items = [_property_link(record, linked_at, now) for record, linked_at in links.linked_properties(caller.sub)]
-    return json_response({"items": items, "next_cursor": None})
+    return _linked(PROPERTIES, caller, clock.now())
 
 
 @app.delete("/me/properties/{property_id}", status_code=204, name="unlink_property")
 def unlink_property(property_id: str, caller: CitizenCaller) -> Response:
-    access.linked_property(property_id, caller)
-    links.unlink("property", caller.sub, property_id)
-    return Response(status_code=204)
+    return _unlink(PROPERTIES, property_id, caller)
 
 
 @app.get("/me/properties/{property_id}/dues", response_model=PropertyDuesView, name="get_property_dues")
 def property_dues(property_id: str, caller: CitizenCaller, clock: Now) -> Response:
-    record, _ = access.linked_property(property_id, caller)
-    return json_response(shaped(PropertyDuesView, asdict(_property_dues(record, clock.now()))))
+    return _statement(PROPERTIES, property_id, caller, clock.now())
 
 
 # --- a citizen's water connections ---------------------------------------------------------------
@@ -161,34 +193,22 @@ def property_dues(property_id: str, caller: CitizenCaller, clock: Now) -> Respon
     responses={200: [], 404: [], 409: ["link_limit_reached"], 422: ["owner_name_mismatch"], 429: []},
 )
 def link_water_connection(body: WaterLinkBody, caller: CitizenCaller, clock: Now) -> Response:
-    record = access.known_connection(body.consumer_no)
-    now = clock.now()
-    links.check_owner(caller.sub, body.owner_name, record.owner_name, now)
-    created, linked_at = links.link("water", caller.sub, record.consumer_no, now)
-    view = _water_link(record, linked_at, now)
-    if not created:
-        return json_response(view)
-    return json_response(view, 201, {"Location": f"/me/water-connections/{record.consumer_no}/bills"})
+    return _link(WATER_CONNECTIONS, body.consumer_no, body.owner_name, caller, clock.now())
 
 
 @app.get("/me/water-connections", response_model=Page[WaterLinkView], name="list_my_water_connections")
 def my_water_connections(caller: CitizenCaller, clock: Now) -> Response:
-    now = clock.now()
-    items = [_water_link(record, linked_at, now) for record, linked_at in links.linked_connections(caller.sub)]
-    return json_response({"items": items, "next_cursor": None})
+    return _linked(WATER_CONNECTIONS, caller, clock.now())
 
 
 @app.delete("/me/water-connections/{consumer_no}", status_code=204, name="unlink_water_connection")
 def unlink_water_connection(consumer_no: str, caller: CitizenCaller) -> Response:
-    access.linked_connection(consumer_no, caller)
-    links.unlink("water", caller.sub, consumer_no)
-    return Response(status_code=204)
+    return _unlink(WATER_CONNECTIONS, consumer_no, caller)
 
 
 @app.get("/me/water-connections/{consumer_no}/bills", response_model=WaterBillsView, name="get_water_bills")
 def water_bills(consumer_no: str, caller: CitizenCaller, clock: Now) -> Response:
-    record, _ = access.linked_connection(consumer_no, caller)
-    return json_response(shaped(WaterBillsView, asdict(_water_bills(record, clock.now()))))
+    return _statement(WATER_CONNECTIONS, consumer_no, caller, clock.now())
 
 
 # --- payments (4.5) ------------------------------------------------------------------------------

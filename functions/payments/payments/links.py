@@ -5,10 +5,13 @@ A mismatch answers only that the name does not match: never the name on record, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from payments import domain, store
-from payments.store import LinkOutcome, RecordKind
+from payments import access, domain, store
+from payments.store import LinkOutcome, PropertyRecord, RecordKind, WaterConnection
+from pmc_common.auth import Caller
 from pmc_common.clock import iso
 from pmc_common.errors import Conflict, Invalid, NotFound, TooManyRequests
 
@@ -62,3 +65,42 @@ def linked_properties(sub: str) -> list[tuple[store.PropertyRecord, str]]:
 def linked_connections(sub: str) -> list[tuple[store.WaterConnection, str]]:
     found = ((store.water_connection(link.reference), link.linked_at) for link in store.links("water", sub))
     return [(record, when) for record, when in found if record is not None]
+
+
+# --- one kind of record, for the routes of both (properties and water connections are parallel) -------------
+
+
+@dataclass(frozen=True)
+class Linkable[R: (PropertyRecord, WaterConnection)]:
+    """How the routes find, link, list and unlink one kind of record (each kind's own 404 messages kept)."""
+
+    kind: RecordKind
+    known: Callable[[str], R]  # any record by id (404 unknown)
+    linked: Callable[[str, Caller], tuple[R, str]]  # one the caller linked, with when (404 otherwise)
+    listed: Callable[[str], list[tuple[R, str]]]  # the caller's, with when each was linked
+    reference: Callable[[R], str]  # its id
+
+
+PROPERTY = Linkable[PropertyRecord](
+    "property", access.known_property, access.linked_property, linked_properties, lambda r: r.property_id
+)
+WATER = Linkable[WaterConnection](
+    "water", access.known_connection, access.linked_connection, linked_connections, lambda r: r.consumer_no
+)
+
+
+def link_record[R: (PropertyRecord, WaterConnection)](
+    of: Linkable[R], sub: str, reference: str, owner_name: str, now: datetime
+) -> tuple[R, bool, str]:
+    """(record, created, linked_at) for `POST /me/...` in 4.3's order: the record exists, the owner's name
+    matches (under the hour's mismatch limit), then linked (409 at the limit)."""
+    record = of.known(reference)
+    check_owner(sub, owner_name, record.owner_name, now)
+    created, linked_at = link(of.kind, sub, of.reference(record), now)
+    return record, created, linked_at
+
+
+def unlink_record[R: (PropertyRecord, WaterConnection)](of: Linkable[R], reference: str, caller: Caller) -> None:
+    """`DELETE /me/...`: 404 unless the caller linked it."""
+    of.linked(reference, caller)
+    unlink(of.kind, caller.sub, reference)
