@@ -104,6 +104,7 @@ export async function renderDesk(main: HTMLElement, session: Session): Promise<v
   );
 
   let cursor: string | null = null;
+  let generation = 0; // a page answered after the filters changed (or a later reset) is dropped, not appended
 
   function row(item: QueueItem): HTMLTableRowElement {
     return h(
@@ -132,18 +133,22 @@ export async function renderDesk(main: HTMLElement, session: Session): Promise<v
     if (reset) {
       cursor = null;
       body.replaceChildren();
+      generation += 1;
     }
+    const asked = generation;
     status.textContent = t("loading");
     try {
       const page = await api<Page<QueueItem>>(
         "GET",
         "/staff/grievances" + query({ ...filters, limit: "25", cursor }),
       );
+      if (asked !== generation) return;
       for (const item of page.items) body.appendChild(row(item));
       cursor = page.next_cursor;
       more.hidden = cursor === null;
       status.textContent = body.children.length === 0 ? t("no_results") : "";
     } catch (error) {
+      if (asked !== generation) return;
       status.textContent = error instanceof ApiError ? error.message : t("error");
       status.classList.add("error");
     }

@@ -2,9 +2,11 @@
 // lifecycle allows from its status (API.md 3.9), sent as PATCH /staff/grievances/{id}. The API decides;
 // its 409/422 problems are shown as readable messages and nothing is changed on the page.
 import { api, ApiError } from "./api";
-import { field, h, replace, select, when } from "./dom";
+import { field, h, replace, when } from "./dom";
 import { bilingual, statusName, t, wardName, type Key } from "./i18n";
+import { descriptionForm, moderationLog, photoPanel } from "./moderation";
 import { allDepartments } from "./reference";
+import { explain, resolveForm, type Send } from "./resolve";
 import { OPEN, type Bilingual, type Grievance, type Photo } from "./types";
 
 const departmentNames = new Map<string, Bilingual>();
@@ -30,17 +32,27 @@ function draw(main: HTMLElement, g: Grievance, flash: string | null): void {
   const message = h("div", { class: "message", role: "alert", "aria-live": "assertive" });
   const saved = h("p", { class: "saved", role: "status" }, flash ?? "");
 
-  async function change(body: Record<string, unknown>): Promise<void> {
+  // Every change (PATCH, a moderation POST) answers with the grievance's staff view: drawn again at once.
+  const send: Send = async (method, path, body) => {
     message.textContent = "";
     saved.textContent = "";
     try {
-      const updated = await api<Grievance>("PATCH", `/staff/grievances/${encodeURIComponent(g.id)}`, body);
+      const updated = await api<Grievance>(method, path, body);
       draw(main, updated, t("saved"));
       main.querySelector<HTMLElement>("h1")?.focus();
+      return true;
     } catch (error) {
-      message.textContent = error instanceof ApiError ? error.message : t("error");
+      message.textContent = explain(error);
+      return false;
     }
-  }
+  };
+  const change = async (body: Record<string, unknown>): Promise<void> => {
+    await send("PATCH", `/staff/grievances/${encodeURIComponent(g.id)}`, body);
+  };
+  const fail = (text: string): void => {
+    saved.textContent = "";
+    message.textContent = text;
+  };
 
   const facts: [Key, string][] = [
     ["status", statusName(g.status)],
@@ -56,6 +68,11 @@ function draw(main: HTMLElement, g: Grievance, flash: string | null): void {
     ["owner_phone", g.staff?.owner_phone_number ?? "—"],
     ["address", [g.address, g.landmark].filter(Boolean).join(", ") || "—"],
   ];
+  if (g.resolution) {
+    const r = g.resolution;
+    const why = r.reason === "fixed" ? t("res_fixed") : t(`reason_${r.reason}` as Key);
+    facts.push(["resolution", (why ?? r.reason) + (r.duplicate_of ? ` (${r.duplicate_of})` : "")]);
+  }
 
   replace(
     main,
@@ -74,12 +91,17 @@ function draw(main: HTMLElement, g: Grievance, flash: string | null): void {
         h("h3", {}, t("description")),
         h("p", { class: "description" }, g.description),
       ),
-      actions(g, change),
+      actions(g, change, resolveForm(g, send, fail)),
     ),
     location(g),
-    photos(g.photos),
-    // Moderation (hide a photo, redact by drawing rectangles, edit the description) belongs here
-    // (issue 20's routes under /staff/grievances/{id}/…): not built in this first part.
+    photos(g, send, fail),
+    h(
+      "section",
+      { "aria-labelledby": "moderation-title" },
+      h("h2", { id: "moderation-title" }, t("moderation")),
+      descriptionForm(g, send),
+      moderationLog(g),
+    ),
     h(
       "section",
       { "aria-labelledby": "timeline-title" },
@@ -97,7 +119,7 @@ function draw(main: HTMLElement, g: Grievance, flash: string | null): void {
             " · ",
             e.type === "status_changed"
               ? `${e.from_status ? statusName(e.from_status) : "—"} → ${statusName(e.to_status ?? "")}`
-              : e.type + (e.level !== null ? ` ${e.level}` : "") + (e.rating !== null ? ` ${e.rating}/5` : ""),
+              : (t(`tl_${e.type}` as Key) ?? e.type) + (e.level !== null ? ` ${e.level}` : "") + (e.rating !== null ? ` ${e.rating}/5` : ""),
             e.note ? h("blockquote", {}, e.note) : null,
           ),
         ),
@@ -129,7 +151,7 @@ function text(name: string, id: string, label: string, long = false): HTMLElemen
   return field(id, label, control);
 }
 
-function actions(g: Grievance, change: Change): HTMLElement {
+function actions(g: Grievance, change: Change, resolve: HTMLFormElement): HTMLElement {
   const forms: HTMLElement[] = [];
   const s = g.status;
   if (s === "submitted" || s === "reopened") {
@@ -141,38 +163,7 @@ function actions(g: Grievance, change: Change): HTMLElement {
   if (s === "assigned") {
     forms.push(form("act-start", t("start"), [], t("start"), () => ({ status: "in_progress" }), change));
   }
-  if (s === "in_progress") {
-    // A resolution photo (issue 20: POST /staff/grievances/{id}/photos) goes here once that screen is built;
-    // until then staff resolve with a reason.
-    forms.push(
-      form(
-        "act-resolve",
-        t("resolve"),
-        [
-          text("note", "resolve-note", t("note"), true),
-          field(
-            "resolve-reason",
-            t("resolution_reason"),
-            select("resolution_reason", [
-              ["", t("reason_none")],
-              ["no_fix_needed", t("reason_no_fix_needed")],
-              ["duplicate", t("reason_duplicate")],
-              ["other_agency", t("reason_other_agency")],
-            ]),
-          ),
-          text("duplicate_of", "resolve-duplicate", t("duplicate_of")),
-        ],
-        t("resolve"),
-        (d) => ({
-          status: "resolved",
-          note: String(d.get("note") ?? "").trim(),
-          resolution_reason: String(d.get("resolution_reason") ?? ""),
-          duplicate_of: String(d.get("duplicate_of") ?? "").trim(),
-        }),
-        change,
-      ),
-    );
-  }
+  if (s === "in_progress") forms.push(resolve); // with a photo of the fix or a reason (admin/src/resolve.ts)
   if (s === "assigned" || s === "in_progress") {
     forms.push(
       form("act-reassign", t("reassign"), [text("assignee", "reassign-assignee", t("assignee"))], t("reassign"),
@@ -205,22 +196,21 @@ function actions(g: Grievance, change: Change): HTMLElement {
   );
 }
 
-function photos(list: Photo[]): HTMLElement {
-  const ready = list.filter((p) => p.status === "ready" && p.thumbnail_url && p.url);
+/** Before (the citizen's) and after (photos of the fix) as thumbnails, full size on click; each citizen photo
+ * ready and not hidden can be moderated (admin/src/moderation.ts), in a panel under the thumbnails. */
+function photos(g: Grievance, send: Send, fail: (m: string) => void): HTMLElement {
   const dialog = h("dialog", { class: "photo", "aria-label": t("photo_full") });
-  return h(
-    "section",
-    { "aria-labelledby": "photos-title" },
-    h("h2", { id: "photos-title" }, t("photos")),
-    ready.length
-      ? h(
-          "ul",
-          { class: "thumbs" },
-          ready.map((p, i) =>
-            h(
-              "li",
-              {},
-              h(
+  const panel = h("div", { class: "panel" });
+  const thumbs = (list: Photo[], label: string, moderate: boolean) =>
+    h(
+      "ul",
+      { class: "thumbs" },
+      list.map((p, i) =>
+        h(
+          "li",
+          {},
+          p.status === "ready" && p.thumbnail_url && p.url
+            ? h(
                 "button",
                 {
                   type: "button",
@@ -234,12 +224,40 @@ function photos(list: Photo[]): HTMLElement {
                     dialog.showModal();
                   },
                 },
-                h("img", { src: p.thumbnail_url!, alt: `${t("photos")} ${i + 1}`, loading: "lazy" }),
-              ),
-            ),
-          ),
-        )
-      : h("p", {}, t("no_photos")),
+                h("img", { src: p.thumbnail_url, alt: `${label} ${i + 1}`, loading: "lazy" }),
+              )
+            : h("span", { class: "pending" }, `${label} ${i + 1}: `, p.status === "rejected" ? t("photo_rejected") : t("badge_processing")),
+          p.hidden ? h("span", { class: "badge" }, t("badge_hidden")) : null,
+          p.redacted ? h("span", { class: "badge" }, t("badge_redacted")) : null,
+          moderate && p.status === "ready" && !p.hidden && p.url
+            ? h(
+                "button",
+                {
+                  type: "button",
+                  class: "secondary",
+                  onclick: () => {
+                    replace(panel, photoPanel(g, p, i + 1, send, fail, () => panel.replaceChildren()));
+                    panel.querySelector<HTMLElement>("h3")?.focus();
+                  },
+                },
+                `${t("moderate_photo")} ${i + 1}`,
+              )
+            : null,
+        ),
+      ),
+    );
+  const shown = (list: Photo[]) => list.filter((p) => p.status !== "processing" || p.kind === "resolution");
+  const before = shown(g.photos);
+  const after = shown(g.resolution_photos ?? []);
+  return h(
+    "section",
+    { "aria-labelledby": "photos-title" },
+    h("h2", { id: "photos-title" }, t("photos")),
+    h("h3", {}, t("before_photos")),
+    before.length ? thumbs(before, t("photos"), true) : h("p", {}, t("no_photos")),
+    h("h3", {}, t("after_photos")),
+    after.length ? thumbs(after, t("after_photo"), false) : h("p", {}, t("no_after_photos")),
+    panel,
     dialog,
   );
 }

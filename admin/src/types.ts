@@ -27,6 +27,37 @@ export interface Photo {
   height: number | null;
   url: string | null;
   thumbnail_url: string | null;
+  // issue 20: before (the citizen's) or after (staff's proof of fix); moderation marks (staff view)
+  kind: "citizen" | "resolution";
+  hidden: boolean;
+  redacted: boolean;
+  rejection_reason: string | null;
+}
+
+export interface Moderation {
+  at: string;
+  action: "photo_hidden" | "photo_redacted" | "description_edited";
+  by: string;
+  reason: string;
+  photo_id: string | null;
+  rectangles: Rectangle[] | null;
+  previous_description: string | null;
+}
+
+/** Pixels of a photo as served (upright, its PhotoView width × height), origin top left. */
+export interface Rectangle {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface PhotoUpload {
+  photo_id: string;
+  url: string;
+  fields: Record<string, string>;
+  expires_at: string;
+  max_bytes: number;
 }
 
 export interface TimelineEntry {
@@ -57,6 +88,9 @@ export interface Grievance {
   created_at: string;
   due_at: string;
   photos: Photo[];
+  resolution_photos: Photo[];
+  resolution: { reason: string; duplicate_of: string | null } | null;
+  moderation: Moderation[] | null;
   timeline: TimelineEntry[];
   staff: { assignee: string | null; sla_due_at: string; owner_phone_number: string | null; channel: string } | null;
 }
