@@ -1,6 +1,9 @@
-"""Write the public scorecard's aggregates and ward × department due markers from the stored grievances
-(grievance.store.rebuild_scorecard): once, when the aggregates are first deployed, before the new code
-takes traffic. One Scan of GrievancesTable; never run by a route.
+"""Write the public scorecard from the stored grievances (grievance.store.rebuild_scorecard): the month
+aggregates, put whole from a recount, and open now / overdue now, each open grievance not yet in them
+counted in a conditional transaction of its own (exact while the new code takes traffic; a rerun counts
+nothing twice; overdue ones are counted by the next escalation sweep). Run once right after deploying the
+scorecard, in a quiet hour (a change committed during its Scan may be lost from the month aggregates). One
+Scan of GrievancesTable; never run by a route.
 
 Usage: GRIEVANCES_TABLE_NAME=<table> [AWS_ENDPOINT_URL_DYNAMODB=<local>] python tools/scorecard_rebuild.py"""
 

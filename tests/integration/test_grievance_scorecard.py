@@ -71,13 +71,28 @@ def aggregates() -> dict[Any, Any]:
 def open_and_overdue() -> tuple[int, int]:
     """Open and overdue now in W07's solid waste department: figures of now, so other modules' open
     grievances there count too; tests compare with what they were before this module's."""
-    from grievance import scorecard, store
+    from grievance import store
 
-    department = "solid_waste_management"
-    return (
-        scorecard.open_count(store.counters("W07").by_key, "W07", department),
-        store.overdue_in_department("W07", department, iso(NOW)),
-    )
+    counts = store.scorecard_now("W07").get(("W07", "solid_waste_management"), {})
+    return counts.get("open_now", 0), counts.get("overdue_now", 0)
+
+
+def sweep_until_counted(grievance_id: str, since: datetime) -> None:
+    """The escalation sweep's work on one overdue grievance, 15 minutes past each due time (through
+    escalation.escalate_one, not the whole table's sweep): three escalations, then, at level 3 and overdue
+    still, counted in its ward × department's overdue now."""
+    from grievance import escalation, store
+
+    at = since
+    for tick in range(4):
+        g = store.get(grievance_id)
+        assert g is not None
+        at = max(at, datetime.fromisoformat(g.due_at)) + timedelta(minutes=15)
+        escalation.escalate_one(grievance_id, event_id=f"scorecard-test-{grievance_id}-{tick}", now=at)
+    final = store.get(grievance_id)
+    assert final is not None
+    assert (final.escalation_level, final.scorecard_now) == (3, "overdue")
+    assert at < NOW
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +114,8 @@ def filed(api: Api) -> list[str]:
     resolve(ids[0], logged_at + timedelta(hours=5), rating=5)
     resolve(ids[1], logged_at + timedelta(hours=30), rating=2)
     resolve(ids[2], logged_at + timedelta(hours=60), reopen=True)
+    for grievance_id in ids[2:]:  # the reopened one and the untouched one: past due, as no sweep can help
+        sweep_until_counted(grievance_id, logged_at)
     return ids
 
 
@@ -122,7 +139,7 @@ def test_a_wards_scorecard_is_public_cached_and_counts_each_verdict(
     assert (swm["reopened_after_resolution"], swm["reopened_after_resolution_pct"]) == (1, 33.3)
     assert (swm["closed_satisfied"], swm["closed_low_rating"], swm["closed_auto_without_feedback"]) == (1, 1, 0)
     assert (swm["ratings"], swm["mean_rating"], swm["rating_4_5_pct"]) == (2, 3.5, 50.0)
-    # the reopened one and the untouched one, both past due, besides other modules' open ones
+    # the reopened one and the untouched one, both past due at level 3, besides other modules' open ones
     assert (swm["open"], swm["overdue_now"]) == (OTHERS[0] + 2, OTHERS[1] + 2)
     assert body["totals"]["received"] == 4
     assert body["score"] == 66.7  # 0.6 × 2/3 + 0.4 × (1 − 1/3), in per cent
@@ -231,3 +248,64 @@ def test_a_rebuild_writes_the_aggregates_a_recount_gives_and_again_the_same(api:
     assert store.scorecard_month(month) == expected == kept
     store.rebuild_scorecard()
     assert store.scorecard_month(month) == expected
+
+
+def forget_now_count(grievance_id: str) -> None:
+    """As if stored before the open now / overdue now counts: recording nothing, in no count."""
+    from grievance import scorecard, store
+
+    g = store.get(grievance_id)
+    assert g is not None
+    assert g.scorecard_now is not None
+    item = store.GrievanceItem.get(grievance_id, store.GRIEVANCE, consistent_read=True)
+    item.update(actions=[store.GrievanceItem.doc.set({**item.doc, "scorecard_now": None})])
+    taken = scorecard.now_marks(g)[(g.ward, g.department)]
+    store.ScorecardItem(store.SCORECARD_NOW, f"{g.ward}#{g.department}").update(
+        actions=[getattr(store.ScorecardItem, name).add(-n) for name, n in taken.items()]
+    )
+
+
+def test_the_rebuild_counts_open_grievances_stored_before_the_now_counts_once(api: Api, clock: FixedClock) -> None:
+    """Deployed over grievances that record nothing: a change of one adds what it records and takes nothing;
+    the rebuild counts the rest, each in a transaction on its version, and a rerun counts nothing twice."""
+    from grievance import api as grievance_api
+    from grievance import domain, store
+
+    at = datetime(2038, 6, 10, 6, 0, 0, tzinfo=UTC)
+    grievance_api.app.dependency_overrides[grievance_api.system_clock] = lambda: FixedClock(at)
+    ids = [api.request("POST", "/grievances", json_body=KOTHRUD, caller=CITIZEN).json()["id"] for _ in range(3)]
+    key = ("W09", "solid_waste_management")
+    counted = store.scorecard_now("W09")[key]
+    for grievance_id in ids:
+        forget_now_count(grievance_id)
+    assert store.scorecard_now("W09")[key]["open_now"] == counted["open_now"] - 3
+
+    read = store.get(ids[0])  # rejected after the deploy: it added nothing, so it takes nothing
+    assert read is not None
+    assert read.scorecard_now is None
+    rejected = domain.staff_change(read, status="rejected", assignee=None, note="Not PMC's.", now=at)
+    store.save(rejected, read)
+    assert store.scorecard_now("W09")[key]["open_now"] == counted["open_now"] - 3
+    read = store.get(ids[1])  # assigned after the deploy: counted by that change
+    assert read is not None
+    store.save(domain.staff_change(read, status="assigned", assignee="JE SWM", note=None, now=at), read)
+    assert store.scorecard_now("W09")[key]["open_now"] == counted["open_now"] - 2
+
+    uncounted = uncounted_open(key)  # ids[2], and any other module's stored there without the store
+    assert ids[2] in uncounted
+    assert not set(ids[:2]) & set(uncounted)
+    store.rebuild_scorecard()
+    rebuilt = {**counted, "open_now": counted["open_now"] - 3 + 1 + len(uncounted)}
+    assert store.scorecard_now("W09")[key] == rebuilt
+    assert [g.scorecard_now for g in (store.get(i) for i in ids) if g is not None] == [None, "open", "open"]
+    assert uncounted_open(key) == []
+    store.rebuild_scorecard()
+    assert store.scorecard_now("W09")[key] == rebuilt
+
+
+def uncounted_open(key: tuple[str, str]) -> list[str]:
+    """Open grievances of a ward × department recording nothing (a test's Scan; never a route's)."""
+    from grievance import store
+
+    grievances = (store._grievance(i) for i in store.GrievanceItem.scan(store.GrievanceItem.sk == store.GRIEVANCE))
+    return [g.id for g in grievances if (g.ward, g.department) == key and g.is_open and g.scorecard_now is None]

@@ -167,3 +167,86 @@ def test_the_score_weighs_sla_and_reopens_and_ranks_none_last() -> None:
         {"ward": "W04", "score": 90.0, "overdue_now": 9},
     ]
     assert [(r["ward"], r["rank"]) for r in scorecard.ranked(rows)] == [("W04", 1), ("W03", 2), ("W01", 3), ("W02", 4)]
+
+
+# --- open now, overdue now --------------------------------------------------------------------------
+
+
+def test_a_new_grievance_records_open_and_adds_one_open():
+    g = scorecard.settled(None, logged())
+    assert g.scorecard_now == "open"
+    assert scorecard.now_moved(None, g) == {("W07", "solid_waste_management"): Counter({"open_now": 1})}
+
+
+def test_the_sweep_counts_it_overdue_once_and_a_change_at_the_same_due_time_keeps_it():
+    g = scorecard.settled(None, logged())
+    counted = scorecard.settled(g, g, overdue=True)
+    assert counted.scorecard_now == "overdue"
+    assert scorecard.now_moved(g, counted) == {("W07", "solid_waste_management"): Counter({"overdue_now": 1})}
+    assigned = scorecard.settled(counted, replace(counted, status="assigned", assignee="JE SWM"))
+    assert assigned.scorecard_now == "overdue"
+    assert scorecard.now_moved(counted, assigned) == {}
+    assert scorecard.settled(counted, counted, overdue=True) == counted  # counted already: nothing moves
+
+
+def test_closing_escalating_or_rerouting_an_overdue_one_takes_what_it_added():
+    counted = scorecard.settled(None, logged(), overdue=True)
+    key = ("W07", "solid_waste_management")
+    rejected = scorecard.settled(counted, replace(counted, status="rejected"))
+    assert rejected.scorecard_now is None
+    assert scorecard.now_moved(counted, rejected) == {key: Counter({"open_now": -1, "overdue_now": -1})}
+    later = iso(parse_iso(counted.due_at) + timedelta(hours=24))
+    escalated = scorecard.settled(counted, replace(counted, due_at=later, escalation_level=1))
+    assert escalated.scorecard_now == "open"
+    assert scorecard.now_moved(counted, escalated) == {key: Counter({"overdue_now": -1})}
+    moved = scorecard.settled(counted, replace(counted, ward="W09"))  # same due time, another ward
+    assert scorecard.now_moved(counted, moved) == {
+        key: Counter({"open_now": -1, "overdue_now": -1}),
+        ("W09", "solid_waste_management"): Counter({"open_now": 1}),
+    }
+
+
+def test_a_grievance_stored_before_the_counts_takes_nothing_and_adds_what_it_records():
+    before = logged()  # records None, as stored before the counts
+    assert scorecard.now_marks(before) == {}
+    assert scorecard.now_moved(before, scorecard.settled(before, replace(before, status="rejected"))) == {}
+    assigned = scorecard.settled(before, replace(before, status="assigned"))
+    assert scorecard.now_moved(before, assigned) == {("W07", "solid_waste_management"): Counter({"open_now": 1})}
+
+
+CHANGES = st.lists(
+    st.sampled_from(["assign", "resolve", "reject", "reopen", "escalate", "sweep", "reroute"]), max_size=12
+)
+
+
+def step(g: domain.Grievance, change: str) -> domain.Grievance:
+    """One change as the lifecycle would make it, in the fields the now counts look at."""
+    due = iso(parse_iso(g.due_at) + timedelta(hours=12))
+    if change == "reopen":
+        return g if g.is_open else replace(g, status="reopened", due_at=due)
+    if not g.is_open or change == "sweep":
+        return g
+    if change == "escalate":
+        return replace(g, due_at=due)
+    if change == "reroute":
+        return replace(g, ward="W09" if g.ward == "W07" else "W07")
+    return replace(g, status={"assign": "assigned", "resolve": "resolved", "reject": "rejected"}[change])
+
+
+@given(CHANGES)
+def test_the_moves_sum_to_what_the_grievance_records_now(changes):
+    """Whatever a grievance goes through, the sum of the moves is now_marks of it as it is: the counts equal a
+    recount, and a closed grievance adds nothing."""
+    g = scorecard.settled(None, logged())
+    total: Counter[tuple[str, str, str]] = Counter()
+    for (ward, department), delta in scorecard.now_moved(None, g).items():
+        total.update({(ward, department, f): n for f, n in delta.items()})
+    for change in changes:
+        after = step(g, change)
+        settled = scorecard.settled(g, after, overdue=change == "sweep" and g.is_open)
+        for (ward, department), delta in scorecard.now_moved(g, settled).items():
+            total.update({(ward, department, f): n for f, n in delta.items()})
+        g = settled
+    expected = Counter({(w, d, f): n for (w, d), c in scorecard.now_recount([g]).items() for f, n in c.items() if n})
+    assert {k: n for k, n in total.items() if n} == expected  # none negative, none left over
+    assert (g.scorecard_now is None) == (not g.is_open)

@@ -101,6 +101,11 @@ class Grievance:
     resolution: dict[str, Any] | None = None
     # Moderation (issue 20), staff view only: who did what and why, the description as it was before an edit.
     moderation: tuple[dict[str, Any], ...] = ()
+    # What it adds now to its ward × department's "open now" / "overdue now" counts of the public scorecard
+    # (issue 20; grievance.scorecard.settled): "open", "overdue" (counted by an escalation sweep that found
+    # it overdue and could not escalate it), or None: nothing (not open, or stored before those counts).
+    # Kept by the store, never by a lifecycle row, and in no view.
+    scorecard_now: str | None = None
 
     @property
     def is_open(self) -> bool:

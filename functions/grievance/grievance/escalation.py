@@ -1,7 +1,9 @@
 """The escalation sweep (API.md 3.10), every 15 minutes: each overdue open grievance goes one level up.
 
 Reads only the sparse OpenByDue index for items due before the event's time, never the table; the
-event's id and time make a replay of the same event escalate nothing twice."""
+event's id and time make a replay of the same event escalate nothing twice. It also keeps the public
+scorecard's "overdue now" (issue 20): an overdue grievance it cannot escalate (level 3) is counted overdue
+in its ward × department, once (grievance.scorecard.settled)."""
 
 from __future__ import annotations
 
@@ -46,7 +48,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def escalate_one(grievance_id: str, *, event_id: str, now: datetime) -> bool:
     """One level up for one overdue grievance; False when it is skipped: gone, no longer due, at
     level 3, already escalated by this event, or changed between the read and the conditional write
-    (a later sweep looks at it again)."""
+    (a later sweep looks at it again). Still overdue and not escalated, it is counted in its ward ×
+    department's "overdue now" (once: a grievance counted already writes nothing)."""
     current = store.get(grievance_id)
     if current is None:
         return False
@@ -54,6 +57,8 @@ def escalate_one(grievance_id: str, *, event_id: str, now: datetime) -> bool:
     given = {"sla_hours": reference.category(current.category).sla_hours, "event_id": event_id}
     try:
         change = domain.transition(current, current.status, by="system", via="escalate", given=given, now=now)
-    except Conflict:
-        return False  # the lifecycle's escalation row refuses it (not open, not due, level 3, this event)
+    except Conflict:  # the lifecycle's escalation row refuses it (not open, not due, level 3, this event)
+        if current.overdue(now):
+            store.count_overdue(current)  # False when counted already or changed meanwhile: nothing to do
+        return False
     return store.save_quietly(change.grievance, read=current)  # its GrievanceEscalated goes in the same write

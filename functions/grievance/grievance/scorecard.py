@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -215,8 +216,65 @@ def ranked(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**row, "rank": position} for position, row in enumerate(order, start=1)]
 
 
-def open_count(by_key: Mapping[tuple[str, str, str], int], ward: str, department: str | None = None) -> int:
-    """Open grievances now from the status counters (ward × department × status)."""
-    return sum(
-        n for (w, d, s), n in by_key.items() if w == ward and s in OPEN and (department is None or d == department)
-    )
+# --- open now, overdue now ----------------------------------------------------------------------------
+# Figures of now, not of a month: one item per ward × department holds `open_now` and `overdue_now`. Each
+# grievance records in `scorecard_now` what it adds to them ("open", "overdue" or None), so a change moves
+# them by what the grievance added as read (`before.scorecard_now`, at its ward × department then) and what
+# it adds as written: exact even for a grievance stored before the counts, which added nothing.
+#
+# A grievance is counted overdue by the escalation sweep (grievance.escalation), the one writer that looks
+# at the clock: every 15 minutes it takes each open grievance due before its time and escalates it (a new
+# due time ahead: not overdue any more) or, when it cannot (level 3), records it "overdue". Every other
+# change keeps "overdue" only while the grievance stays open at the same due time, ward and department (a
+# change that moves the due time moves it ahead: reopen, re-routing, escalation). So after a sweep at T,
+# `overdue_now` counts the open grievances due before T: "overdue now" as of the last sweep.
+
+NOW_FIELDS = ("open_now", "overdue_now")
+OPEN_NOW, OVERDUE_NOW = "open", "overdue"
+
+
+def settled(before: Grievance | None, after: Grievance, *, overdue: bool = False) -> Grievance:
+    """`after` with the `scorecard_now` it is to record: None when not open; "overdue" when the sweep counts
+    it (`overdue`) or it was counted so and keeps its due time, ward and department; else "open"."""
+    if after.status not in OPEN:
+        state = None
+    elif overdue or (
+        before is not None
+        and before.scorecard_now == OVERDUE_NOW
+        and (before.due_at, before.ward, before.department) == (after.due_at, after.ward, after.department)
+        and before.status in OPEN
+    ):
+        state = OVERDUE_NOW
+    else:
+        state = OPEN_NOW
+    return after if after.scorecard_now == state else replace(after, scorecard_now=state)
+
+
+def now_marks(g: Grievance) -> dict[tuple[str, str], Counter[str]]:
+    """What the grievance adds to the now counts, as it recorded (`scorecard_now`): (ward, department) → fields."""
+    if g.scorecard_now is None:
+        return {}
+    counts = Counter({"open_now": 1, "overdue_now": 1 if g.scorecard_now == OVERDUE_NOW else 0})
+    return {(g.ward, g.department): +counts}
+
+
+def now_moved(before: Grievance | None, after: Grievance) -> dict[tuple[str, str], Counter[str]]:
+    """How a change moves the now counts: now_marks(after) − now_marks(before), only what changes."""
+    old = now_marks(before) if before is not None else {}
+    new = now_marks(after)
+    changes: dict[tuple[str, str], Counter[str]] = {}
+    for key in sorted(set(old) | set(new)):
+        was, now = old.get(key, Counter()), new.get(key, Counter())
+        delta = Counter({f: now[f] - was[f] for f in NOW_FIELDS if now[f] != was[f]})
+        if delta:
+            changes[key] = delta
+    return changes
+
+
+def now_recount(grievances: Iterable[Grievance]) -> dict[tuple[str, str], Counter[str]]:
+    """The now counts as a sum over grievances of what each recorded (the rebuild, tests, the bench)."""
+    found: dict[tuple[str, str], Counter[str]] = {}
+    for g in grievances:
+        for key, counts in now_marks(g).items():
+            found.setdefault(key, Counter()).update(counts)
+    return found

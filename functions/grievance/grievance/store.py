@@ -9,12 +9,13 @@ Items (pk, sk):
 - due marker  ("open-due", "<due_at>#<id>") and ("open-due#<ward>", "<due_at>#<id>"): one pair per open
               grievance at its current due_at, no other attribute (about 50 bytes: a 1 MB page counts
               about 20,000); put, moved and deleted in the transaction of every change that opens or
-              closes a grievance or moves its due_at or ward; a third per open grievance in
-              ("open-due-department#<ward>#<department>", same sk) for the public scorecard's "overdue now"
-              per department (issue 20)
+              closes a grievance or moves its due_at or ward
 - scorecard   ("scorecard#<IST month>", "<ward>#<department>"): the month's aggregates of grievance.scorecard
               (received, first resolutions, within SLA, hours-to-resolve histogram, verdicts, ratings), moved
               by marks(after) − marks(before) in the transaction of every change (ScorecardItem)
+- scorecard now ("scorecard-now", "<ward>#<department>"): `open_now` and `overdue_now` of the public
+              scorecard, moved by what the grievance recorded (`scorecard_now`) and records now, in the
+              transaction of every change and of the escalation sweep's count_overdue (issue 20)
 - outbox      (<id>, "event#<event id>"): a domain event (pmc_common.outbox), written in the transaction of
               the change that emits it, delivered to the bus from the table's stream, TTL-deleted after 7 days
 Access patterns and their indexes (template.yaml). Every list reads about what it returns: the key
@@ -72,8 +73,8 @@ from pmc_common.outbox import OutboxModel
 STATS = "stats"
 GRIEVANCE = "grievance"
 OPEN_DUE = "open-due"  # the city's due markers; a ward's: "open-due#<ward>"
-DEPARTMENT_DUE = "open-due-department"  # a ward × department's: "open-due-department#<ward>#<department>"
 SCORECARD = "scorecard"  # a month's aggregates: "scorecard#<YYYY-MM>"
+SCORECARD_NOW = "scorecard-now"  # open now / overdue now, one item per ward × department
 NEARBY_PRECISION = 7  # cells of about 150 × 150 m: a 100 m search reads at most 9 of them
 COUNTED = ("followers_count", "photo_count")  # native numbers, changed without touching the version
 
@@ -323,11 +324,7 @@ def due_markers(g: Grievance) -> list[GrievanceItem]:
     if g.status not in OPEN:
         return []
     sk = f"{g.due_at}#{g.id}"
-    return [
-        GrievanceItem(OPEN_DUE, sk),
-        GrievanceItem(f"{OPEN_DUE}#{g.ward}", sk),
-        GrievanceItem(f"{DEPARTMENT_DUE}#{g.ward}#{g.department}", sk),
-    ]
+    return [GrievanceItem(OPEN_DUE, sk), GrievanceItem(f"{OPEN_DUE}#{g.ward}", sk)]
 
 
 def _move_markers(tx: TransactWrite, before: Grievance | None, after: Grievance) -> None:
@@ -352,11 +349,16 @@ class _ScorecardMeta:
 
 # One month × ward × department of the public scorecard: a number attribute per field of
 # grievance.scorecard.FIELDS (missing: 0), each only ever moved by ADD. Built from the list of fields, so
-# the histogram's 171 buckets are not spelled out one by one.
+# the histogram's 171 buckets are not spelled out one by one. The same model holds a ward × department's
+# open now / overdue now (scorecard.NOW_FIELDS) in the SCORECARD_NOW partition.
 ScorecardItem: type[dynamo.TableModel] = type(
     "ScorecardItem",
     (dynamo.TableModel,),
-    {"__module__": __name__, "Meta": _ScorecardMeta, **{f: NumberAttribute(null=True) for f in scorecard.FIELDS}},
+    {
+        "__module__": __name__,
+        "Meta": _ScorecardMeta,
+        **{f: NumberAttribute(null=True) for f in (*scorecard.FIELDS, *scorecard.NOW_FIELDS)},
+    },
 )
 
 dynamo.share_connection(GrievanceItem, OutboxItem, ScorecardItem)  # and PhotoItem (photo_store.py): one client
@@ -369,6 +371,15 @@ def _move_scorecard(tx: TransactWrite, before: Grievance | None, after: Grievanc
     for (month, ward, department), delta in scorecard.moved(before, after).items():
         actions = [getattr(ScorecardItem, name).add(n) for name, n in sorted(delta.items())]
         tx.update(ScorecardItem(f"{SCORECARD}#{month}", f"{ward}#{department}"), actions=actions)
+
+
+def _move_now(tx: TransactWrite, before: Grievance | None, after: Grievance) -> None:
+    """Move open now / overdue now by what the grievance recorded (`before.scorecard_now`, at its ward ×
+    department as read) and what it records (`after`, settled): none, one item, or two when a re-routing
+    moves it to another ward × department."""
+    for (ward, department), delta in scorecard.now_moved(before, after).items():
+        actions = [getattr(ScorecardItem, name).add(n) for name, n in sorted(delta.items())]
+        tx.update(ScorecardItem(SCORECARD_NOW, f"{ward}#{department}"), actions=actions)
 
 
 def _write_events(tx: TransactWrite, before: Grievance | None, after: Grievance) -> None:
@@ -397,7 +408,7 @@ def create(change: StatusChange, companions: Companions | None = None) -> Grieva
 
 def _create_once(change: StatusChange, companions: Companions | None = None) -> bool:
     """False when the grievance's id is taken: nothing written."""
-    g = change.grievance
+    g = scorecard.settled(None, change.grievance)
     item = GrievanceItem(
         g.id, GRIEVANCE, kind=GRIEVANCE, doc=_doc(g), version=g.version, followers_count=0, photo_count=0, photo_seq=0
     )
@@ -412,6 +423,7 @@ def _create_once(change: StatusChange, companions: Companions | None = None) -> 
         _move_counters(tx, None, g)
         _move_markers(tx, None, g)
         _move_scorecard(tx, None, g)
+        _move_now(tx, None, g)
         _write_events(tx, None, g)
 
     return dynamo.committed(GrievanceItem, writes)
@@ -447,13 +459,14 @@ def save(change: StatusChange, read: Grievance) -> Grievance:
     """Apply a change to the grievance as it was read, with its counters, in one transaction.
 
     A concurrent change in between fails the condition: 409 illegal_transition, nothing applied."""
-    g = change.grievance
+    g = scorecard.settled(read, change.grievance)
 
     def writes(tx: TransactWrite) -> None:
         _update(tx, g, read)
         _move_counters(tx, read, g)
         _move_markers(tx, read, g)
         _move_scorecard(tx, read, g)
+        _move_now(tx, read, g)
         _write_events(tx, read, g)
 
     if not dynamo.committed(GrievanceItem, writes):
@@ -464,12 +477,30 @@ def save(change: StatusChange, read: Grievance) -> Grievance:
 def save_quietly(g: Grievance, read: Grievance) -> bool:
     """A change that moves no counter (escalation), with the due markers it moves in one transaction:
     False when someone changed it meanwhile."""
+    g = scorecard.settled(read, g)  # an escalation moves due_at ahead: no longer counted overdue
 
     def writes(tx: TransactWrite) -> None:
         _update(tx, g, read)
         _move_markers(tx, read, g)
         _move_scorecard(tx, read, g)  # moves nothing today (escalation changes no figure); exact if it did
+        _move_now(tx, read, g)
         _write_events(tx, read, g)
+
+    return dynamo.committed(GrievanceItem, writes)
+
+
+def count_overdue(read: Grievance) -> bool:
+    """The escalation sweep found it overdue and cannot escalate it: record it "overdue" and count it in its
+    ward × department's overdue now, in one transaction on the version read (bumped, so a change read before
+    fails rather than move counts from a stale record). False when it is not open, is counted overdue already,
+    or changed meanwhile (a later sweep looks again)."""
+    g = scorecard.settled(read, read, overdue=True)
+    if g.scorecard_now == read.scorecard_now:
+        return False
+
+    def writes(tx: TransactWrite) -> None:
+        _update(tx, g, read)
+        _move_now(tx, read, g)
 
     return dynamo.committed(GrievanceItem, writes)
 
@@ -757,16 +788,30 @@ def scorecard_month(month: str, ward: str | None = None) -> dict[tuple[str, str]
     return found
 
 
-def overdue_in_department(ward: str, department: str, now_iso: str) -> int:
-    """Open grievances of a ward × department due before now: one COUNT Query of its due markers."""
-    return GrievanceItem.count(f"{DEPARTMENT_DUE}#{ward}#{department}", GrievanceItem.sk < now_iso)
+def scorecard_now(ward: str | None = None) -> dict[tuple[str, str], dict[str, int]]:
+    """Open now / overdue now, (ward, department) → fields: one Query of the SCORECARD_NOW partition (a ward's
+    items only when `ward` is given), at most 15 × the departments items, however many grievances."""
+    condition = ScorecardItem.sk.startswith(f"{ward}#") if ward is not None else None
+    found: dict[tuple[str, str], dict[str, int]] = {}
+    for item in ScorecardItem.query(SCORECARD_NOW, condition):
+        item_ward, department = item.sk.split("#", 1)
+        found[(item_ward, department)] = {name: int(getattr(item, name, None) or 0) for name in scorecard.NOW_FIELDS}
+    return found
 
 
 def rebuild_scorecard() -> int:
-    """Operations only, never a route: the scorecard aggregates and ward × department due markers of every
-    stored grievance, from one Scan, each aggregate item put whole (a rerun writes the same). Run once when
-    the aggregates are first deployed, before the new code takes traffic: a grievance stored before them is
-    otherwise in no aggregate. Returns the items written."""
+    """Operations only, never a route: the scorecard of every stored grievance, from one Scan. Returns the
+    items written.
+
+    - Month aggregates: each item put whole from the sum of `marks` (a rerun writes the same). A change
+      committed while the Scan runs may be lost from them: run it in a quiet hour.
+    - Open now / overdue now: each grievance that records less than it should (open, but stored before the
+      counts: `scorecard_now` None) records "open" and is counted, in one transaction on its version, so the
+      counts stay exact whatever changes meanwhile (a grievance changed since the Scan is re-read; one a
+      change already counted is skipped; a rerun counts nothing twice). Overdue ones are counted overdue by
+      the next escalation sweep.
+    Run once right after deploying the counts, when the new code takes every write: a grievance stored
+    before them is otherwise in no aggregate and in no count."""
     grievances = [_grievance(item) for item in GrievanceItem.scan(GrievanceItem.sk == GRIEVANCE)]
     written = 0
     with ScorecardItem.batch_write() as batch:
@@ -776,10 +821,25 @@ def rebuild_scorecard() -> int:
                 setattr(item, name, n)
             batch.save(item)
             written += 1
-    with GrievanceItem.batch_write() as markers:
-        for g in grievances:
-            for marker in due_markers(g):
-                if marker.pk.startswith(f"{DEPARTMENT_DUE}#"):
-                    markers.save(marker)
-                    written += 1
+    for g in grievances:
+        written += 2 if _count_now(g) else 0
     return written
+
+
+def _count_now(read: Grievance | None, attempts: int = 5) -> bool:
+    """Bring one grievance into the now counts if it is not yet (rebuild_scorecard); True when written."""
+    for _ in range(attempts):
+        if read is None:
+            return False
+        g = scorecard.settled(read, read)
+        if g.scorecard_now == read.scorecard_now:
+            return False
+
+        def writes(tx: TransactWrite, g: Grievance = g, read: Grievance = read) -> None:
+            _update(tx, g, read)
+            _move_now(tx, read, g)
+
+        if dynamo.committed(GrievanceItem, writes):
+            return True
+        read = get(read.id)  # changed since it was read: as it is now
+    raise Conflict(f"grievance {read.id if read else ''} kept changing during the rebuild; run it again")
