@@ -221,6 +221,7 @@ export function moderationLog(g: Grievance): HTMLElement | null {
           h("time", { datetime: m.at }, when(m.at)),
           " · ",
           t(`tl_${m.action}` as Key),
+          ` · ${m.by}`,
           m.photo_id ? ` · ${m.photo_id}` : "",
           m.rectangles ? ` · ${m.rectangles.map((r) => `${r.x},${r.y} ${r.width}×${r.height}`).join("; ")}` : "",
           h("blockquote", {}, m.reason),
