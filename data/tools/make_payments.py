@@ -1,4 +1,4 @@
-"""Generate data/properties.json and data/water_connections.json: sample property-tax demands and water
+"""Generate data/properties.json, data/property_register.json (their ids and wards) and data/water_connections.json: sample property-tax demands and water
 bills (API.md 4.2–4.4) for the 15 wards over FY 2024-25, 2025-26 and 2026-27, as on DATA_AS_OF.
 
 Every record is invented (`"sample": true`): owners, ids and amounts are not PMC's. The demo records that
@@ -305,9 +305,20 @@ def water_connections(rng: random.Random) -> list[dict]:
     return sorted(rows, key=lambda r: r["consumer_no"])
 
 
+def register(rows: list[dict]) -> list[dict]:
+    """The property register other services may ship (the grievance service checks an Open311 `address_id`
+    against it): ids and wards only, no owner or demand, so no personal data leaves the payments service."""
+    return [{"property_id": r["property_id"], "ward": r["ward"]} for r in rows]
+
+
 def build() -> dict[str, list[dict]]:
     rng = random.Random(SEED)
-    return {"properties.json": properties(rng), "water_connections.json": water_connections(rng)}
+    props = properties(rng)
+    return {
+        "properties.json": props,
+        "property_register.json": register(props),
+        "water_connections.json": water_connections(rng),
+    }
 
 
 if __name__ == "__main__":

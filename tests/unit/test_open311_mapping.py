@@ -3,6 +3,7 @@ the location rules, the ward of an address-only request, and XML that escapes wh
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
@@ -82,3 +83,14 @@ def test_xml_escapes_what_it_carries() -> None:
     parsed = ElementTree.fromstring(body)  # noqa: S314  (our own output)
     assert parsed.findtext("request/description") == text
     assert b"<script>" not in body
+
+
+def test_the_property_register_the_grievance_package_ships_holds_ids_and_wards_only() -> None:
+    """address_id is checked against data/property_register.json: no owner, locality or amount leaves payments."""
+    from grievance import reference
+
+    for path in reference.FOLDER.iterdir():
+        assert "owner_name" not in path.read_text(encoding="utf-8"), path.name
+    rows = json.loads((reference.FOLDER / "property_register.json").read_text(encoding="utf-8"))
+    assert len(rows) >= 200
+    assert all(set(row) == {"property_id", "ward"} for row in rows)

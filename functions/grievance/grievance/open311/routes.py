@@ -245,10 +245,10 @@ def localities() -> dict[str, str]:
 
 @cache
 def property_wards() -> dict[str, str]:
-    """PMC's property register, for `address_id`: property id -> ward, from data/properties.json (the file the
-    payments service's property records are loaded from; a service never reads another's table, DESIGN.md).
-    Only ids and wards are kept, read at the first POST that names a property."""
-    rows: list[dict[str, Any]] = json.loads((reference.FOLDER / "properties.json").read_text(encoding="utf-8"))
+    """PMC's property register, for `address_id`: property id -> ward, from data/property_register.json (ids and
+    wards of the properties the payments service is loaded from, nothing personal; a service never reads
+    another's table, DESIGN.md), read at the first POST that names a property."""
+    rows: list[dict[str, str]] = json.loads((reference.FOLDER / "property_register.json").read_text(encoding="utf-8"))
     return {row["property_id"]: row["ward"] for row in rows}
 
 
