@@ -20,6 +20,7 @@ import random
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -113,17 +114,21 @@ class Measure:
     counts: tuple[tuple[int, float], ...] = ()  # the COUNT Queries: keys read, RCU
 
 
-def grievance_items(start: int, stop: int, now: datetime) -> tuple[list[dict[str, Any]], Counter[str], Counter[str]]:
-    """Serialized grievances start..stop-1 and what they add to the counters (`ward#department#status`,
-    and `sla#ward#department` resolved / within). Every category but the tree authority's, every status,
-    15 wards; potholes all on the dense point, the rest spread over the city."""
-    from grievance import domain, reference, store
+def grievance_items(
+    start: int, stop: int, now: datetime
+) -> tuple[list[dict[str, Any]], Counter[str], Counter[str], list[Any]]:
+    """Serialized grievances start..stop-1, what they add to the counters (`ward#department#status`,
+    and `sla#ward#department` resolved / within), and the grievances themselves. Every category but the tree
+    authority's, every status, 15 wards; potholes all on the dense point, the rest spread over the city. Each
+    records what it adds to the scorecard's open now / overdue now as a sweep at `now` would leave it (open
+    ones due before now counted overdue, as at level 3)."""
+    from grievance import domain, reference, scorecard, store
 
     categories = sorted(
         (c for c in reference.categories().values() if c.department_id != "tree_authority"), key=lambda c: c.id
     )
     rng = random.Random(start)
-    items, counters, sla = [], Counter[str](), Counter[str]()
+    items, counters, sla, grievances = [], Counter[str](), Counter[str](), []
     for n in range(start, stop):
         category = categories[n % len(categories)]
         ward = reference.WARDS[(n // len(categories)) % len(reference.WARDS)]
@@ -152,6 +157,8 @@ def grievance_items(start: int, stop: int, now: datetime) -> tuple[list[dict[str
             sla[f"sla#{ward}#{category.department_id}#within"] += n % 5 != 0
         else:
             g = replace(g, status=status)
+        g = scorecard.settled(None, g, overdue=g.overdue(now))
+        grievances.append(g)
         counters[f"{ward}#{category.department_id}#{status}"] += 1
         doc = {k: v for k, v in asdict(g).items() if k not in ("followers_count", "photo_count", "version")}
         item = store.GrievanceItem(
@@ -162,7 +169,7 @@ def grievance_items(start: int, stop: int, now: datetime) -> tuple[list[dict[str
                 setattr(item, name, value)
         items.append(item.serialize())
         items.extend(marker.serialize() for marker in store.due_markers(g))  # what `overdue` counts
-    return items, counters, sla
+    return items, counters, sla, grievances
 
 
 def counter_items(counters: Counter[str], sla: Counter[str]) -> list[dict[str, Any]]:
@@ -194,6 +201,38 @@ def facility_items(count: int) -> list[dict[str, Any]]:
         item.version = 1
         items.append(item.serialize())
     return items
+
+
+class GrievanceLoader:
+    """Loads the bench's grievances into GrievancesTable in steps, each table size adding to the one before,
+    with the stats counters and due markers to match; `derived` gives further items from every grievance
+    loaded so far, written with each step (the scorecard bench: its aggregates)."""
+
+    def __init__(
+        self,
+        client: Any,
+        table: str,
+        now: datetime,
+        derived: Callable[[list[Any]], list[dict[str, Any]]] | None = None,
+    ) -> None:
+        self.client, self.table, self.now, self.derived = client, table, now, derived
+        self.loaded = 0
+        self.counters, self.sla = Counter[str](), Counter[str]()
+        self.grievances: list[Any] = []
+
+    def load_to(self, size: int) -> str:
+        """Grievances up to `size` in all; returns what it loaded and how long it took."""
+        started = time.perf_counter()
+        items, counters, sla, grievances = grievance_items(self.loaded, size, self.now)
+        self.counters.update(counters)
+        self.sla.update(sla)
+        self.grievances.extend(grievances)
+        items += counter_items(self.counters, self.sla)
+        if self.derived is not None:
+            items += self.derived(self.grievances)
+        load(self.client, self.table, items)
+        self.loaded = size
+        return f"{size:,} grievances in {time.perf_counter() - started:.0f} s"
 
 
 def load(client: Any, table: str, items: list[dict[str, Any]]) -> None:
@@ -319,17 +358,9 @@ def main() -> None:
         meter.attach(lookup_store.LookupItem._get_connection().connection.client)
         meter.attach(grievance_store.GrievanceItem._get_connection().connection.client)
         now = datetime.now(UTC).replace(microsecond=0)
-        loaded = 0
-        counters, sla = Counter[str](), Counter[str]()
-        table = os.environ["GRIEVANCES_TABLE_NAME"]
+        loader = GrievanceLoader(client, os.environ["GRIEVANCES_TABLE_NAME"], now)
         for size in sizes:
-            started = time.perf_counter()
-            items, more_counters, more_sla = grievance_items(loaded, size, now)
-            counters.update(more_counters)
-            sla.update(more_sla)
-            load(client, table, items + counter_items(counters, sla))
-            loaded = size
-            loads.append(f"{size:,} grievances in {time.perf_counter() - started:.0f} s")
+            loads.append(loader.load_to(size))
             results[size] = [call(api, meter, path, query, caller) for path, _, query, caller in forms()]
         engine = aws.dynamodb_description.split(" (pid")[0]
     finally:

@@ -1,11 +1,12 @@
 """Reads of the public ward scorecard (issue 20) at two table sizes: what GET /scorecard/wards,
 /scorecard/wards/W07 and /scorecard/wards/W07/trend read to answer at 1,000 and 100,000 grievances.
 
-Loads the reads bench's grievances (bench/reads.py: every status, 15 wards, the stats counters and due
-markers to match) and the scorecard aggregates a recount of them gives (grievance.scorecard.recount), into
-DynamoDB Local (moto when it is not installed), calls each route in-process through the template's routes
-and counts on the store's botocore client every request, the items each Query read (ScannedCount), the
-keys each COUNT Query counted, and the read capacity DynamoDB reports.
+Loads the reads bench's grievances with its loader (bench/reads.py GrievanceLoader: every status, 15 wards,
+the stats counters and due markers to match), and the scorecard items a recount of them gives (the month
+aggregates of grievance.scorecard.recount, open now / overdue now of scorecard.now_recount), into DynamoDB
+Local (moto when it is not installed), calls each route in-process through the template's routes and counts
+on the store's botocore client every request, the items each Query read (ScannedCount) and the read capacity
+DynamoDB reports.
 Usage: .venv/bin/python bench/scorecard.py [--grievances 1000 100000] [--no-write]"""
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import logging
 import os
 import sys
 import time
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "layers/common"), str(ROOT / "functions/grievance")]
 
-from bench.reads import ReadMeter, counter_items, grievance_items, load  # noqa: E402
+from bench.reads import GrievanceLoader, ReadMeter  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from local.aws import LocalAws  # noqa: E402
 from local.template import Template  # noqa: E402
@@ -34,10 +34,13 @@ from tests.harness import Api  # noqa: E402
 @dataclass(frozen=True)
 class Measure:
     requests: int
-    items_read: int  # by the Queries that return items: aggregates and counters
-    counted: int  # keys the COUNT Queries read: the overdue due markers
+    items_read: int  # ScannedCount of each Query: month aggregates and open now / overdue now items
+    counted: int  # keys read by COUNT Queries (none since open now / overdue now are kept as counts)
     capacity: float
     ms: float
+
+
+TREND_MONTHS = 12
 
 
 def routes(month: str) -> list[tuple[str, dict[str, str]]]:
@@ -48,21 +51,28 @@ def routes(month: str) -> list[tuple[str, dict[str, str]]]:
     ]
 
 
-def aggregate_items(grievance_rows: list[dict[str, Any]], total: dict[Any, Counter[str]]) -> list[dict[str, Any]]:
-    """The scorecard items of the grievances loaded so far (`total` gathers across sizes)."""
-    from grievance import scorecard, store
+def scorecard_items(grievances: list[Any], now: datetime) -> list[dict[str, Any]]:
+    """The scorecard items of every grievance loaded so far, as the store's transactions leave them: the
+    month aggregates and each ward × department's open now / overdue now. Every ward × department has its
+    item in the partitions the routes read (this month's, the trend's 12 months, open now / overdue now), one
+    no grievance touched holding its keys only (its figures 0): both sizes then have the whole key space, a
+    city's after a month or so, and each route reads its bound at both."""
+    from grievance import reference, scorecard, store
 
-    grievances = [
-        store._grievance(store.GrievanceItem.from_raw_data(row))
-        for row in grievance_rows
-        if row["sk"]["S"] == "grievance"
-    ]
-    for key, counts in scorecard.recount(grievances).items():
-        total.setdefault(key, Counter()).update(counts)
+    keys = [(ward, department) for ward in reference.WARDS for department in sorted(reference.departments())]
+    months = scorecard.months_until(scorecard.current_month(now), TREND_MONTHS)
+    aggregates = scorecard.recount(grievances)
+    now_counts = scorecard.now_recount(grievances)
     items = []
-    for (month, ward, department), counts in total.items():
-        item = store.ScorecardItem(f"{store.SCORECARD}#{month}", f"{ward}#{department}")
-        for name, n in counts.items():
+    for month in sorted({*months, *(m for m, _, _ in aggregates)}):
+        for ward, department in keys:
+            item = store.ScorecardItem(f"{store.SCORECARD}#{month}", f"{ward}#{department}")
+            for name, n in aggregates.get((month, ward, department), {}).items():
+                setattr(item, name, n)
+            items.append(item.serialize())
+    for ward, department in keys:
+        item = store.ScorecardItem(store.SCORECARD_NOW, f"{ward}#{department}")
+        for name, n in now_counts.get((ward, department), {}).items():
             setattr(item, name, n)
         items.append(item.serialize())
     return items
@@ -103,51 +113,46 @@ def main() -> None:
         meter.attach(grievance_store.GrievanceItem._get_connection().connection.client)
         now = datetime.now(UTC).replace(microsecond=0)
         month = scorecard.current_month(now)
-        loaded = 0
-        counters, sla = Counter[str](), Counter[str]()
-        aggregates: dict[Any, Counter[str]] = {}
         table = os.environ["GRIEVANCES_TABLE_NAME"]
+        loader = GrievanceLoader(client, table, now, derived=lambda grievances: scorecard_items(grievances, now))
         for size in sizes:
-            started = time.perf_counter()
-            items, more_counters, more_sla = grievance_items(loaded, size, now)
-            counters.update(more_counters)
-            sla.update(more_sla)
-            load(client, table, items + counter_items(counters, sla) + aggregate_items(items, aggregates))
-            loaded = size
-            loads.append(f"{size:,} grievances in {time.perf_counter() - started:.0f} s")
+            loads.append(loader.load_to(size))
+            overdue = sum(1 for g in loader.grievances if g.scorecard_now == scorecard.OVERDUE_NOW)
+            loads[-1] += f" ({overdue:,} overdue now)"
             results[size] = [call(api, meter, path, query) for path, query in routes(month)]
         engine = aws.dynamodb_description.split(" (pid")[0]
     finally:
         aws.stop()
 
-    columns = "| route | " + " | ".join(f"req ({s:,}) | items read | markers counted | RCU | ms" for s in sizes) + " |"
-    align = "|---|" + "---:|---:|---:|---:|---:|" * len(sizes)
+    columns = "| route | " + " | ".join(f"req ({s:,}) | items read | RCU | ms" for s in sizes) + " |"
+    align = "|---|" + "---:|---:|---:|---:|" * len(sizes)
     rows = []
     for n, (path, query) in enumerate(routes(month)):
         cells = " | ".join(
-            f"{m.requests} | {m.items_read:,} | {m.counted:,} | {m.capacity:.1f} | {m.ms:.0f}"
-            for m in (results[s][n] for s in sizes)
+            f"{m.requests} | {m.items_read:,} | {m.capacity:.1f} | {m.ms:.0f}" for m in (results[s][n] for s in sizes)
         )
         rows.append(f"| GET {path}?month={query['month']} | {cells} |")
-    plural_counts = ", ".join(f"{results[s][0].counted:,} keys for the ranking at {s:,} grievances" for s in sizes)
-    body = f"""Engine: {engine}. Data: {", then ".join(loads)} (bench/reads.py's grievances: 15 wards,
-every status, created over the last 90 days, about half of the open ones overdue; the larger table adds to
-the smaller one), with the stats counters, due markers and scorecard aggregates written to match. Counted
-on the grievance store's botocore client for one call of each route: requests, items read by the Queries
-that return items (scorecard aggregates and status counters; ScannedCount), keys counted by the COUNT
-Queries of the overdue due markers (no item returned), read capacity (ReturnConsumedCapacity), time.
+    counted = sum(m.counted for ms in results.values() for m in ms)
+    body = f"""Engine: {engine}. Data: {", then ".join(loads)} (bench/reads.py's grievances and loader: 15 wards,
+every status, created over the last 90 days, open ones due before now counted overdue as a sweep leaves
+them at level 3; the larger table adds to the smaller one), with the stats counters, due markers and
+scorecard items written as the store's transactions leave them: the month aggregates and each ward ×
+department's open now / overdue now, every ward × department present in the partitions read (untouched
+ones holding their keys only), so both sizes have the whole key space. Counted on the grievance store's
+botocore client for one call of each route: requests, items read (ScannedCount of each Query), read
+capacity (ReturnConsumedCapacity), time.
 
 {columns}
 {align}
 {chr(10).join(rows)}
 
-Items read are bounded by the key space, not by the grievances: the ranking reads at most 15 × 17
-aggregates of the month and 15 × 17 × 8 status and SLA counters (2,295 items); a ward at most 17 aggregates
-and 17 × 8 counters (153); the trend at most 12 × 17 aggregates (204), in the requests shown, the same at
-both sizes. Between the two sizes items read rise a little only because at 1,000 grievances fewer
-ward × department × status (and month) combinations hold any grievance; neither size reaches the bound.
-What grows with the table is the overdue markers the COUNT Queries read for `overdue_now` (no item is
-returned; about 20,000 keys a 1 MB page), as for /staff/grievances/stats: {plural_counts}."""
+Items read are the key space, whatever the number of grievances: the ranking one Query of the month's
+15 × 17 aggregates and one of the 15 × 17 open now / overdue now items; a ward 17 and 17; the trend 12 × 17
+aggregates, in the requests shown. No route reads a due marker or a grievance any more (keys read by COUNT
+Queries over both sizes: {counted}); before, `overdue_now` was a COUNT Query of the due markers before now
+and read 114 keys for the ranking at 1,000 grievances and 11,692 at 100,000. What read capacity still
+varies with is the size of the items read (bytes, in 4 KB units): an aggregate holds at most 181 number
+attributes, more of its histogram buckets filled as grievances accumulate, so its capacity is bounded too."""
     command = "python bench/scorecard.py --grievances " + " ".join(str(s) for s in sizes)
     if not args.no_write:
         write_section("Public ward scorecard reads", command, body)
