@@ -12,8 +12,8 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
+from tests.moto_apart import moto_apart
 from tools.deploy_admin import REQUIRED_OUTPUTS, page_config, publish, stack_outputs
 
 OUTPUTS = {
@@ -60,11 +60,13 @@ def test_a_managed_login_url_that_is_not_https_gets_no_config() -> None:
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.Session]:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield boto3.Session(region_name="ap-south-1")
+    with moto_apart(monkeypatch):
+        session = boto3.Session(region_name="ap-south-1")
+        yield session
+        s3 = session.resource("s3")
+        for bucket in s3.buckets.all():  # bucket names are global across moto's accounts, as in AWS
+            bucket.objects.all().delete()
+            bucket.delete()
 
 
 def deployed_stack(session: boto3.Session) -> dict[str, str]:

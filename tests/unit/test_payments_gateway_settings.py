@@ -13,12 +13,12 @@ from pathlib import Path
 import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
-from moto import mock_aws
 
 from payments import gateways
 from payments.gateways import GatewaySettings, RazorpayGateway, SandboxGateway
 from pmc_common import settings as pmc_settings
 from pmc_common.settings import ConfigurationError
+from tests.moto_apart import moto_apart
 
 ORDER = "order_Q4m8ZtY2xKp1Vd"
 PAYMENT = "pay_Q4m9Lr7bNc2XyA"
@@ -48,23 +48,14 @@ def ssm(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """moto's in-process SSM holding the dev parameters as docs/deploy.md creates them; Powertools' cache
     emptied. AWS's own endpoint, so moto intercepts it even after the integration tier pointed the
     process at its moto server."""
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL_SSM", raising=False)
     fresh_powertools()
-    # Neither reset on start nor on stop: moto's backends are per process, and the integration tier's moto
-    # server (local.aws, a thread of this process) keeps its queues and buckets in them; a plain `mock_aws()`
-    # wiped them and later tests found their ReconciliationQueue gone. The parameters are deleted instead.
-    mock = mock_aws()
-    mock.start(reset=False)
-    try:
+    with moto_apart(monkeypatch):  # never reset: the integration tier keeps its moto server in this process
         client = boto3.client("ssm", region_name="ap-south-1")
         client.put_parameter(Name=KEY_ID, Type="String", Value="rzp_live_Abc123", Overwrite=True)
         client.put_parameter(Name=KEY_SECRET, Type="SecureString", Value="ssm-key-secret", Overwrite=True)
         client.put_parameter(Name=WEBHOOK_SECRET, Type="SecureString", Value="ssm-webhook-secret", Overwrite=True)
         yield client
-        client.delete_parameters(Names=[KEY_ID, KEY_SECRET, WEBHOOK_SECRET])
-    finally:
-        mock.stop(remove_data=False)
     fresh_powertools()
 
 
