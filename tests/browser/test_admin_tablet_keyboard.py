@@ -52,6 +52,7 @@ FOCUS = """() => {
   return {
     tag: el.tagName.toLowerCase(),
     id: el.id,
+    cls: el.className,
     text: (el.getAttribute("aria-label") || el.textContent || "").trim().slice(0, 60),
     href: el.getAttribute("href"),
     visible: el.matches(":focus-visible"),
@@ -64,8 +65,10 @@ FOCUS = """() => {
 
 @pytest.fixture(scope="module")
 def queued(admin_stack: RunningStack) -> dict[str, Any]:
-    """A grievance of this module's own, so the desk has a first row whatever else the stack holds."""
-    return log_grievance(admin_stack, KASBA, "Overflowing bin on Laxmi Road outside the cloth market, two days.")
+    """A grievance of this module's own, with a photo, so the desk has a first row whatever else the stack holds."""
+    return log_grievance(
+        admin_stack, KASBA, "Overflowing bin on Laxmi Road outside the cloth market, two days.", photo=True
+    )
 
 
 @pytest.fixture
@@ -314,3 +317,24 @@ def test_keyboard_only_sign_in_navigation_desk_and_language(
     expect(page.get_by_role("link", name="Grievance desk")).to_be_visible()
     expect(toggle).to_be_focused()
     assert page.evaluate("document.documentElement.lang") == "en"
+
+    # a photo by keyboard: Enter on its thumbnail opens it full size with Close focused; Escape closes it and
+    # the focus is back on the thumbnail
+    if first != queued["id"]:  # another module's grievance came first in the queue: this one has the photo
+        page.goto(f"{admin_stack.base_url}/admin/#/grievance/{queued['id']}")
+        expect(heading).to_be_focused()
+    expect(heading).to_contain_text(queued["id"])
+    for _ in range(60):
+        stop = tab(page)
+        if stop["cls"] == "thumb":
+            break
+    else:
+        raise AssertionError("Tab never reached the photo's thumbnail")
+    shows_focus(stop)
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("img")).to_be_visible()
+    expect(dialog.get_by_role("button", name="Close")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("button", name="Photos 1")).to_be_focused()
