@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.e2e.conftest import REPO_ROOT, RunningStack, start_stack, stop_stack
 
@@ -74,3 +74,17 @@ def admin_build() -> Path:
 def admin_stack(docs_stack: RunningStack) -> RunningStack:
     """The browser tier's stack, serving admin/dist at /admin/ (the admin tests log their own grievances)."""
     return docs_stack
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh laptop-sized context per test; the test fails on any uncaught error of the page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield opened
+    finally:
+        context.close()
+    assert errors == [], errors

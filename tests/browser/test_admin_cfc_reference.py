@@ -14,11 +14,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.browser import test_admin_desk as desk
-from tests.browser.test_admin_desk import axe_serious, sign_in
+from tests.browser.admin import axe_serious, sign_in
 from tests.e2e.conftest import RunningStack
-
-page = desk.page  # the desk tests' fixture: a fresh context per test, failing on any page error
 
 KASBA_CFC = "OFF-15GFXMY5"  # the sign-in form's default CFC: "Citizen Facilitation Centre, Kasba Peth (sample)"
 GRIEVANCE_ID = re.compile(r"^GRV-\d{4}-[0-9A-HJKMNP-TV-Z]{6}$")

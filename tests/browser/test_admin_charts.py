@@ -7,16 +7,15 @@ axe-core finds no serious violation. Screenshots: test-output/browser/."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.test_admin_desk import KASBA, axe_serious, log_grievance, sign_in
+from tests.browser.admin import KASBA, axe_serious, log_grievance, sign_in
 from tests.e2e.conftest import RunningStack
 
 # admin/src/charts.ts COLOURS: the first, second and third series
@@ -31,19 +30,6 @@ def ist_month(at: datetime) -> str:
 def previous_month(month: str) -> str:
     year, m = int(month[:4]), int(month[5:])
     return f"{year - 1}-12" if m == 1 else f"{year}-{m - 1:02d}"
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield opened
-    finally:
-        context.close()
-    assert errors == [], errors
 
 
 @pytest.fixture(scope="module")

@@ -5,59 +5,25 @@ violation on any screen; the first load stays within its JavaScript budget. Scre
 
 from __future__ import annotations
 
-import io
-import json
 import re
-import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from bench.admin_size import BUDGET_BYTES, first_load_gzip_bytes, measure
-from tests.e2e.conftest import REPO_ROOT, RunningStack
-
-AXE = REPO_ROOT / "admin" / "node_modules" / "axe-core" / "axe.min.js"
-KASBA = {"lat": 18.5195, "lng": 73.8553}  # W07, by Shaniwar Wada
-KOTHRUD = {"lat": 18.5074, "lng": 73.8077}  # W09
-
-
-def log_grievance(
-    stack: RunningStack, where: dict[str, float], description: str, photo: bool = False
-) -> dict[str, Any]:
-    """A citizen logs a grievance over HTTP, with one photo (presigned POST, processed) when asked."""
-    citizen = {"authorization": f"Bearer {stack.token(f'+9198{uuid.uuid4().int % 10**8:08d}')}"}
-    body = {"category": "garbage_not_collected", "description": description, "address": "Shaniwar Peth", **where}
-    with httpx.Client(base_url=stack.base_url, timeout=30) as http:
-        created = http.post("/grievances", json=body, headers=citizen)
-        assert created.status_code == 201, created.text
-        gid = created.json()["id"]
-        if photo:
-            form = http.post(f"/grievances/{gid}/photos", json={"content_type": "image/jpeg"}, headers=citizen)
-            assert form.status_code == 201, form.text
-            image = io.BytesIO()
-            Image.new("RGB", (800, 600), (200, 120, 40)).save(image, "JPEG")
-            upload = http.post(
-                form.json()["url"],
-                data=form.json()["fields"],
-                files={"file": ("photo.jpg", image.getvalue(), "image/jpeg")},
-            )
-            assert upload.status_code == 204, upload.text
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:  # the photo processor runs on the upload, asynchronously
-                photos = http.get(f"/grievances/{gid}", headers=citizen).json()["photos"]
-                if photos and photos[0]["status"] == "ready":
-                    break
-                time.sleep(0.2)
-            else:
-                raise AssertionError("the photo was not processed in time")
-        return dict(http.get(f"/grievances/{gid}", headers=citizen).json())
+from tests.browser.admin import (
+    KASBA,
+    KOTHRUD,
+    answer_overdue_as_after_due,
+    axe_serious,
+    log_grievance,
+    sign_in,
+)
+from tests.e2e.conftest import RunningStack
 
 
 @pytest.fixture(scope="module")
@@ -66,41 +32,6 @@ def grievances(admin_stack: RunningStack) -> dict[str, dict[str, Any]]:
     kothrud = log_grievance(admin_stack, KOTHRUD, "Garbage heap beside the Kothrud depot bus stop since Monday.")
     assert (kasba["ward"], kothrud["ward"]) == ("W07", "W09")
     return {"kasba": kasba, "kothrud": kothrud}
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield opened
-    finally:
-        context.close()
-    assert errors == [], errors
-
-
-def sign_in(page: Page, stack: RunningStack, identity: str, ward: str | None = None) -> None:
-    page.goto(f"{stack.base_url}/admin/")
-    page.get_by_label("Identity").select_option(identity)
-    if ward is not None:
-        page.get_by_label("Ward").select_option(ward)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def axe_serious(page: Page) -> list[dict[str, Any]]:
-    """axe-core (from admin/node_modules, injected by the test, never shipped) on the page as it is now."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_staff_filter_to_overdue_open_a_grievance_and_resolve_it(
@@ -118,17 +49,7 @@ def test_staff_filter_to_overdue_open_a_grievance_and_resolve_it(
 
     # The local stack has no clock to move, and a grievance logged now is due in 48 h: the overdue answer is
     # the real queue as it will read once due_at has passed (overdue: true), to see the filter and highlight.
-    asked: list[str] = []
-
-    def after_due(route: Route) -> None:
-        asked.append(route.request.url)
-        response = route.fetch(url=route.request.url.replace("overdue=true", "overdue=false"))
-        body = response.json()
-        for item in body["items"]:
-            item["overdue"] = True
-        route.fulfill(response=response, body=json.dumps(body))
-
-    page.route("**/staff/grievances?*overdue=true*", after_due)
+    asked = answer_overdue_as_after_due(page)
     page.get_by_label("Overdue").select_option("true")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator(f'tr.overdue[data-id="{gid}"]')).to_be_visible()

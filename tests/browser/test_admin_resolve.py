@@ -8,17 +8,15 @@ the timeline and the moderation log. axe-core on each screen; screenshots in tes
 from __future__ import annotations
 
 import io
-import json
 import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 from PIL import Image, ImageDraw
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.test_admin_desk import KASBA, axe_serious, log_grievance, sign_in
-from tests.browser.test_admin_desk import page as page  # the desk tests' page fixture
+from tests.browser.admin import KASBA, answer_overdue_as_after_due, axe_serious, log_grievance, sign_in
 from tests.e2e.conftest import RunningStack
 
 PROCESSED = 60_000  # ms: the photo processor runs on the upload, asynchronously (the page waits for it)
@@ -63,16 +61,8 @@ def test_staff_filter_to_overdue_and_resolve_with_a_photo_of_the_fix(
     sign_in(page, admin_stack, "staff")
     expect(page.get_by_role("heading", name="Grievance desk")).to_be_visible()
 
-    # As in test_admin_desk: the local stack has no clock to move, so the overdue query is answered with the
-    # real queue marked overdue, as it reads once due_at has passed.
-    def after_due(route: Route) -> None:
-        response = route.fetch(url=route.request.url.replace("overdue=true", "overdue=false"))
-        body = response.json()
-        for item in body["items"]:
-            item["overdue"] = True
-        route.fulfill(response=response, body=json.dumps(body))
-
-    page.route("**/staff/grievances?*overdue=true*", after_due)
+    # As in test_admin_desk: the overdue query answered with the real queue as it reads once due_at has passed.
+    answer_overdue_as_after_due(page)
     page.get_by_label("Overdue").select_option("true")
     page.get_by_role("button", name="Apply filters").click()
     row = page.locator(f'tr.overdue[data-id="{gid}"]')

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, FloatRect, Locator, Page, ViewportSize, expect
 
-from tests.browser.test_admin_desk import KASBA, log_grievance, sign_in
+from tests.browser.admin import KASBA, log_grievance, sign_in
 from tests.e2e.conftest import RunningStack
 
 TABLETS: dict[str, ViewportSize] = {
