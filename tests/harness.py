@@ -3,9 +3,12 @@ v2 event with the caller's claims, the function's own handler. Used by the integ
 
 from __future__ import annotations
 
+import importlib
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,6 +17,7 @@ from local.gateway import Router
 from local.runtime import LambdaRuntime
 from local.template import Template
 from local.tokens import gateway_claims, subject_of
+from pmc_common.clock import FixedClock
 
 
 @dataclass(frozen=True)
@@ -88,3 +92,18 @@ class Api:
 def lambda_context(function_name: str = "TestFunction") -> LambdaContext:
     """A Lambda context as the runtime passes it (Powertools reads its fields)."""
     return LambdaContext(function_name, 512, 30)
+
+
+def fixed_clock(service: str, start: datetime) -> Iterator[FixedClock]:
+    """For a clock fixture (`yield from fixed_clock("grievance", START)`): the service's app (grievance, lookup,
+    payments, survey) reads the time from the returned clock, which tests move, until the fixture ends. The
+    api module is imported here, once the fixture's local AWS has set the function's environment."""
+    from pmc_common.app import system_clock
+
+    app = importlib.import_module(f"{service}.api").app
+    clock = FixedClock(start)
+    app.dependency_overrides[system_clock] = lambda: clock
+    try:
+        yield clock
+    finally:
+        app.dependency_overrides.clear()

@@ -15,7 +15,7 @@ from PIL import Image
 
 from pmc_common import clients
 from pmc_common.clock import FixedClock
-from tests.harness import CITIZEN, OTHER_CITIZEN, STAFF, Api, Caller, Reply, lambda_context, subject_of
+from tests.harness import CITIZEN, OTHER_CITIZEN, STAFF, Api, Caller, Reply, fixed_clock, lambda_context, subject_of
 from tests.integration.test_grievance_photos import s3_event, upload
 from tests.integration.test_grievance_staff_work import W07_OFFICER, counters, in_status, log, patch, reroute
 
@@ -28,13 +28,8 @@ REASON = "A bystander's face is recognisable."
 
 @pytest.fixture
 def clock(local_aws: Any) -> Iterator[FixedClock]:
-    from grievance import api as grievance_api
-
     clients.client.cache_clear()  # a client made before this stack would sign for another endpoint
-    fixed = FixedClock(START)
-    grievance_api.app.dependency_overrides[grievance_api.system_clock] = lambda: fixed
-    yield fixed
-    grievance_api.app.dependency_overrides.clear()
+    yield from fixed_clock("grievance", START)
 
 
 def jpeg(colour: tuple[int, int, int] = GREY, face: bool = True) -> bytes:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pmc_common.clock import FixedClock
-from tests.harness import CITIZEN, OTHER_CITIZEN, STAFF, Api, Caller
+from tests.harness import CITIZEN, OTHER_CITIZEN, STAFF, Api, Caller, fixed_clock
 
 KASBA = {"lat": 18.5196, "lng": 73.8553}
 GARBAGE = {
@@ -29,13 +29,7 @@ RESOLVED = {"status": "resolved", "resolution_reason": "no_fix_needed", "note": 
 
 @pytest.fixture
 def clock(local_aws: Any) -> Any:
-    # imported once the local AWS has set the function's environment (tables, bucket, bus)
-    from grievance import api as grievance_api
-
-    fixed = FixedClock(START)
-    grievance_api.app.dependency_overrides[grievance_api.system_clock] = lambda: fixed
-    yield fixed
-    grievance_api.app.dependency_overrides.clear()
+    yield from fixed_clock("grievance", START)
 
 
 def log(api: Api, body: dict[str, Any] | None = None, caller: Caller = CITIZEN) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from local.events import eventbridge_event
 from local.template import ACCOUNT_ID, REGION
 from local.tokens import subject_of
 from pmc_common.clock import FixedClock
-from tests.harness import CITIZEN, STAFF, Api, Caller, Reply, lambda_context
+from tests.harness import CITIZEN, STAFF, Api, Caller, Reply, fixed_clock, lambda_context
 
 KASBA_CFC = "OFF-15GFXMY5"  # Citizen Facilitation Centre, Kasba Peth (sample), W07
 KASBA_OFFICE_CFC = "OFF-BQ6WFEJC"  # the one at the Kasba–Vishrambaug Wada ward office
@@ -45,12 +45,7 @@ def walk_in() -> str:
 
 @pytest.fixture
 def clock(local_aws: Any) -> Any:
-    from grievance import api as grievance_api
-
-    fixed = FixedClock(START)
-    grievance_api.app.dependency_overrides[grievance_api.system_clock] = lambda: fixed
-    yield fixed
-    grievance_api.app.dependency_overrides.clear()
+    yield from fixed_clock("grievance", START)
 
 
 def file(api: Api, phone_number: str, clerk: Caller = CLERK, **changes: Any) -> Reply:

@@ -15,7 +15,7 @@ from pmc_common import dynamo
 from pmc_common.clock import FixedClock
 from pmc_common.errors import Conflict
 from pmc_common.settings import IdempotencyTable, load
-from tests.harness import Api, Caller, Reply
+from tests.harness import Api, Caller, Reply, fixed_clock
 
 GARBAGE = {
     "category": "garbage_not_collected",
@@ -31,12 +31,7 @@ _phones = iter(range(919811000000, 919811999999))
 
 @pytest.fixture
 def clock(local_aws: Any) -> Any:
-    from grievance import api as grievance_api
-
-    fixed = FixedClock(START)
-    grievance_api.app.dependency_overrides[grievance_api.system_clock] = lambda: fixed
-    yield fixed
-    grievance_api.app.dependency_overrides.clear()
+    yield from fixed_clock("grievance", START)
 
 
 @pytest.fixture

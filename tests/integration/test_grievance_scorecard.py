@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from pmc_common.clock import FixedClock, iso
-from tests.harness import CITIZEN, Api
+from tests.harness import CITIZEN, Api, fixed_clock
 from tests.integration.test_grievance_api import GARBAGE
 
 NOW = datetime(2037, 3, 20, 6, 0, 0, tzinfo=UTC)  # a year no other module uses: this module's figures alone
@@ -23,12 +23,7 @@ OTHERS: list[int] = []  # open and overdue in W07's solid waste department befor
 
 @pytest.fixture
 def clock(local_aws: Any) -> Any:
-    from grievance import api as grievance_api
-
-    fixed = FixedClock(NOW)
-    grievance_api.app.dependency_overrides[grievance_api.system_clock] = lambda: fixed
-    yield fixed
-    grievance_api.app.dependency_overrides.clear()
+    yield from fixed_clock("grievance", NOW)
 
 
 def resolve(grievance_id: str, at: datetime, rating: int | None = None, reopen: bool = False) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pmc_common.clock import FixedClock, iso
-from tests.harness import CITIZEN, OTHER_CITIZEN, STAFF, Api, Caller, Reply
+from tests.harness import CITIZEN, OTHER_CITIZEN, STAFF, Api, Caller, Reply, fixed_clock
 from tests.integration.test_grievance_api import GARBAGE
 
 W07_OFFICER = Caller("+919800000307", ("ward_officer",), "W07")
@@ -26,12 +26,7 @@ REASON = "Water main leaking, not garbage: water supply, Kothrud."
 
 @pytest.fixture
 def clock(local_aws: Any) -> Iterator[FixedClock]:
-    from grievance import api as grievance_api
-
-    fixed = FixedClock(START)
-    grievance_api.app.dependency_overrides[grievance_api.system_clock] = lambda: fixed
-    yield fixed
-    grievance_api.app.dependency_overrides.clear()
+    yield from fixed_clock("grievance", START)
 
 
 def log(api: Api) -> dict[str, Any]:

@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 
-from pmc_common.app import system_clock
 from pmc_common.auth import Caller as CallerClaims
 from pmc_common.clock import FixedClock, iso, parse_iso
-from tests.harness import ADMIN, CITIZEN, STAFF, Api, Caller
+from tests.harness import ADMIN, CITIZEN, STAFF, Api, Caller, fixed_clock
 
 NOW = datetime(2026, 6, 10, 5, 0, tzinfo=UTC)
 W07_OFFICER = Caller("+919800000707", ("ward_officer",), "W07")
@@ -40,12 +39,7 @@ def seeded(lookup_seed: None) -> None:
 
 @pytest.fixture
 def clock(api: Api) -> Iterator[FixedClock]:
-    from lookup import api as lookup_api
-
-    fixed = FixedClock(NOW)
-    lookup_api.app.dependency_overrides[system_clock] = lambda: fixed
-    yield fixed
-    lookup_api.app.dependency_overrides.clear()
+    yield from fixed_clock("lookup", NOW)
 
 
 def stored() -> list[tuple[str, str, str]]:

@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 import pytest
 
 from pmc_common.clock import FixedClock
-from tests.harness import ADMIN, CITIZEN, STAFF, Api, Reply
+from tests.harness import ADMIN, CITIZEN, STAFF, Api, Reply, fixed_clock
 
 START = datetime(2026, 6, 10, 5, 12, 9, tzinfo=UTC)
 KASBA = {"lat": 18.5196, "lng": 73.8553}
@@ -40,12 +40,7 @@ PERSONAL = ("+9198", "owner", "phone", "email", "first_name", "device_id", "Asha
 
 @pytest.fixture
 def clock(local_aws: Any) -> Iterator[FixedClock]:
-    from grievance import api as grievance_api
-
-    fixed = FixedClock(START)
-    grievance_api.app.dependency_overrides[grievance_api.system_clock] = lambda: fixed
-    yield fixed
-    grievance_api.app.dependency_overrides.clear()
+    yield from fixed_clock("grievance", START)
 
 
 def xml(reply: Reply) -> ElementTree.Element:

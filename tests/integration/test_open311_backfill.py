@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from pmc_common.clock import FixedClock
-from tests.harness import CITIZEN, STAFF, Api
+from tests.harness import CITIZEN, STAFF, Api, fixed_clock
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2029, 3, 1, 6, 0, tzinfo=UTC)  # a window no other test files in
@@ -33,12 +33,7 @@ BODY = {
 
 @pytest.fixture
 def clock(local_aws: Any) -> Iterator[FixedClock]:
-    from grievance import api as grievance_api
-
-    fixed = FixedClock(START)
-    grievance_api.app.dependency_overrides[grievance_api.system_clock] = lambda: fixed
-    yield fixed
-    grievance_api.app.dependency_overrides.clear()
+    yield from fixed_clock("grievance", START)
 
 
 def log(api: Api, clock: FixedClock) -> str:

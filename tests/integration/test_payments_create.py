@@ -18,7 +18,7 @@ import pytest
 
 from local.dynamodb_local import DYNAMODB_LOCAL, MOTO
 from pmc_common.clock import FixedClock
-from tests.harness import Api, Caller, Reply
+from tests.harness import Api, Caller, Reply, fixed_clock
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 PROBLEM = "application/problem+json"
@@ -51,12 +51,7 @@ def payments_seed(api: Api) -> None:
 
 @pytest.fixture
 def clock(api: Api, payments_seed: None) -> Iterator[FixedClock]:
-    from payments import api as payments_api
-
-    fixed = FixedClock(MAY_10)
-    payments_api.app.dependency_overrides[payments_api.system_clock] = lambda: fixed
-    yield fixed
-    payments_api.app.dependency_overrides.clear()
+    yield from fixed_clock("payments", MAY_10)
 
 
 def linked(api: Api, record: dict[str, Any]) -> Caller:

@@ -15,7 +15,7 @@ import pytest
 
 from local.aws import LocalAws
 from pmc_common.clock import FixedClock
-from tests.harness import Api, Caller, Reply
+from tests.harness import Api, Caller, Reply, fixed_clock
 from tests.integration.test_payments_create import (  # the same seed, clock and helpers
     MAY_10,
     UNPAID,
@@ -42,12 +42,7 @@ def payments_seed(api: Api) -> None:
 
 @pytest.fixture
 def clock(api: Api, payments_seed: None) -> Iterator[FixedClock]:
-    from payments import api as payments_api
-
-    fixed = FixedClock(MAY_10)
-    payments_api.app.dependency_overrides[payments_api.system_clock] = lambda: fixed
-    yield fixed
-    payments_api.app.dependency_overrides.clear()
+    yield from fixed_clock("payments", MAY_10)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 
 from local.dynamodb_local import DYNAMODB_LOCAL, MOTO
 from pmc_common.clock import FixedClock
-from tests.harness import Api, Caller
+from tests.harness import Api, Caller, fixed_clock
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 PROBLEM = "application/problem+json"
@@ -50,12 +50,7 @@ def payments_seed(api: Api) -> None:
 
 @pytest.fixture
 def clock(api: Api, payments_seed: None) -> Iterator[FixedClock]:
-    from payments import api as payments_api
-
-    fixed = FixedClock(MAY_10)
-    payments_api.app.dependency_overrides[payments_api.system_clock] = lambda: fixed
-    yield fixed
-    payments_api.app.dependency_overrides.clear()
+    yield from fixed_clock("payments", MAY_10)
 
 
 def at(clock: FixedClock, when: datetime) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from pmc_common.clock import FixedClock, iso
 from pmc_common.geo import MAX_CELLS, distance_m
-from tests.harness import CITIZEN, STAFF, Api, Caller
+from tests.harness import CITIZEN, STAFF, Api, Caller, fixed_clock
 from tests.integration.conftest import DATA
 
 NOW = datetime(2040, 6, 1, 0, 0, tzinfo=UTC)  # a year of its own: no other module's sweep reaches it
@@ -74,12 +74,7 @@ class ReadMeter:
 
 @pytest.fixture(scope="module")
 def clock(local_aws: Any) -> Iterator[FixedClock]:
-    from grievance import api as grievance_api
-
-    fixed = FixedClock(NOW)
-    grievance_api.app.dependency_overrides[grievance_api.system_clock] = lambda: fixed
-    yield fixed
-    grievance_api.app.dependency_overrides.clear()
+    yield from fixed_clock("grievance", NOW)
 
 
 def grievance(n: int, category: str, department: str, status: str, created: datetime, at: tuple[float, float]) -> Any:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from local.dynamodb_local import DYNAMODB_LOCAL, MOTO
 from pmc_common.clock import FixedClock
-from tests.harness import ADMIN, STAFF, Api, Caller, Reply
+from tests.harness import ADMIN, STAFF, Api, Caller, Reply, fixed_clock
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 PROBLEM = "application/problem+json"
@@ -85,12 +85,7 @@ def survey_seed(api: Api) -> None:
 
 @pytest.fixture
 def clock(api: Api, survey_seed: None) -> Iterator[FixedClock]:
-    from survey import api as survey_api
-
-    fixed = FixedClock(NOW)
-    survey_api.app.dependency_overrides[survey_api.system_clock] = lambda: fixed
-    yield fixed
-    survey_api.app.dependency_overrides.clear()
+    yield from fixed_clock("survey", NOW)
 
 
 def create(api: Api, body: dict[str, Any] | None = None) -> str:

@@ -19,7 +19,7 @@ from local.streams import passes
 from local.template import Template
 from pmc_common import clients
 from pmc_common.clock import FixedClock
-from tests.harness import ADMIN, STAFF, Api, lambda_context
+from tests.harness import ADMIN, STAFF, Api, fixed_clock, lambda_context
 from tests.integration.test_survey_api import answer, citizen_body, definition
 
 
@@ -70,12 +70,7 @@ def bus(monkeypatch: pytest.MonkeyPatch) -> Bus:
 @pytest.fixture
 def clock(api: Api) -> Iterator[FixedClock]:
     """Fixed time, moved on between the moves: two events within one second have no order of their own."""
-    from survey import api as survey_api
-
-    fixed = FixedClock(datetime(2026, 12, 1, 6, 0, tzinfo=UTC))
-    survey_api.app.dependency_overrides[survey_api.system_clock] = lambda: fixed
-    yield fixed
-    survey_api.app.dependency_overrides.clear()
+    yield from fixed_clock("survey", datetime(2026, 12, 1, 6, 0, tzinfo=UTC))
 
 
 def test_open_and_close_each_emit_one_event_through_the_stream(
