@@ -3,8 +3,10 @@
 (admin/src/auth.ts startCognito/finishCognito/cognitoLogoutUrl) runs against the local stack with the
 managed-login "domain" `<base_url>/_local`:
 
-- GET /_local/oauth2/authorize: a small sign-in form for a local identity (the choices of /_local/token);
-  POST of that form: a single-use code, valid CODE_LIFETIME_SECONDS, sent back to redirect_uri with state.
+- GET /_local/oauth2/authorize: a small sign-in form for a local identity (the choices of /_local/token; as the
+  page's own local form, a clerk picks one of the CFCs of data/offices.json and a ward officer one of the 15
+  wards of data/wards.geojson, by name); POST of that form (another office or ward: 400, nothing issued): a
+  single-use code, valid CODE_LIFETIME_SECONDS, sent back to redirect_uri with state.
 - POST /_local/oauth2/token: code + code_verifier for an ID token (aud = the client), once.
 - GET /_local/logout: back to logout_uri (there is no session cookie to drop locally).
 
@@ -23,6 +25,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
@@ -41,6 +45,23 @@ _CHALLENGE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 ROLES = {"staff": ["staff"], "ward_officer": ["ward_officer"], "admin": ["admin"], "cfc_clerk": ["cfc_clerk"]}
 ROLES_AND_CITIZEN = {**ROLES, "citizen": []}
 WARDS = [f"W{n:02d}" for n in range(1, 16)]
+DATA = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_OFFICE = "OFF-15GFXMY5"  # the sample CFC, Kasba Peth (W07)
+
+
+@cache
+def cfc_offices() -> dict[str, str]:
+    """The CFCs a clerk may belong to: office id -> English name, in data/offices.json's order."""
+    offices = json.loads((DATA / "offices.json").read_text(encoding="utf-8"))
+    return {o["id"]: o["name"]["en"] for o in offices if o["type"] == "cfc"}
+
+
+@cache
+def ward_names() -> dict[str, str]:
+    """W01..W15 -> English name, from data/wards.geojson."""
+    features = json.loads((DATA / "wards.geojson").read_text(encoding="utf-8"))["features"]
+    names = {f["properties"]["ward"]: f["properties"]["name_en"] for f in features}
+    return {w: names[w] for w in WARDS}
 
 
 class Answer(NamedTuple):
@@ -189,10 +210,14 @@ class ManagedLogin:
             "phone_number": form.get("phone_number", "").strip(),
             "groups": ROLES_AND_CITIZEN[role],
         }
-        if role == "ward_officer":
-            identity["ward"] = form.get("ward", "")
+        if role == "ward_officer":  # the form offers these only: anything else is a tampered form
+            if form.get("ward") not in WARDS:
+                raise OAuthError("invalid_request", "ward must be one of W01..W15")
+            identity["ward"] = form["ward"]
         if role == "cfc_clerk":
-            identity["office"] = form.get("office", "").strip()
+            if form.get("office") not in cfc_offices():
+                raise OAuthError("invalid_request", "office must be a CFC (an office of type cfc)")
+            identity["office"] = form["office"]
         try:
             self.tokens.issue(identity, now=self.clock(), audience=client_id)  # the checks of /_local/token
         except InvalidTokenRequest as exc:
@@ -273,9 +298,16 @@ class ManagedLogin:
             for r in ROLES_AND_CITIZEN
         )
         ward = params.get("ward", "W07")
-        wards = "".join(f"<option{' selected' if w == ward else ''}>{w}</option>" for w in WARDS)
+        wards = "".join(
+            f'<option value="{w}"{" selected" if w == ward else ""}>{w} {html.escape(name)}</option>'
+            for w, name in ward_names().items()
+        )
         phone = html.escape(params.get("phone_number", "+919700000001"))
-        office = html.escape(params.get("office", "OFF-15GFXMY5"))
+        office = params.get("office", DEFAULT_OFFICE)
+        offices = "".join(
+            f'<option value="{o}"{" selected" if o == office else ""}>{html.escape(name)}</option>'
+            for o, name in cfc_offices().items()
+        )
         alert = f'<p role="alert">{html.escape(message)}</p>' if message else ""
         page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Local sign-in</title>
@@ -285,9 +317,8 @@ class ManagedLogin:
 <p><label for="role">Identity</label> <select id="role" name="role">{roles}</select></p>
 <p><label for="phone_number">Phone number</label>
 <input id="phone_number" name="phone_number" type="tel" value="{phone}" autocomplete="off"></p>
-<p><label for="ward">Ward (ward officer)</label> <select id="ward" name="ward">{wards}</select></p>
-<p><label for="office">Office (CFC clerk)</label>
-<input id="office" name="office" type="text" value="{office}" autocomplete="off"></p>
+<p><label for="ward">Ward (ward officer only)</label> <select id="ward" name="ward">{wards}</select></p>
+<p><label for="office">Office (CFC clerk only)</label> <select id="office" name="office">{offices}</select></p>
 <p><button type="submit">Sign in</button></p></form></main></body></html>"""
         headers = [("content-type", "text/html; charset=utf-8"), ("cache-control", "no-store")]
         return Answer(status, headers, page.encode())

@@ -4,7 +4,8 @@ a config.json with `cognito` (a routed response): the page served locally keeps 
 
 Staff sign in through the code flow and see the desk; the code leaves the address bar, the token never
 appears in a URL or localStorage; the verifier the page sent hashes to the challenge it sent; sign-out
-goes through /logout and the token is gone. A citizen is refused and a forged return keeps no token."""
+goes through /logout and the token is gone. A citizen is refused and a forged return keeps no token. A clerk
+picks a CFC by name on the stand-in's form (as on the page's own form) and the token carries that office."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ import jwt
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Request, Route, expect
 
+from local.oauth2 import cfc_offices
+from tests.browser.admin import axe_serious
 from tests.e2e.conftest import RunningStack
 
 TOKEN_KEY = "pmc-admin-token"
@@ -160,3 +163,28 @@ def test_an_error_back_from_managed_login_is_shown_and_leaves_the_address_bar(
     assert urlsplit(page.url).query == ""
     assert TOKEN_KEY not in storage(page)[0]
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()  # a new sign-in can start
+
+
+def test_a_clerk_picks_a_cfc_by_name_on_managed_login_and_the_token_carries_it(
+    session: Session, admin_stack: RunningStack
+) -> None:
+    page = session.page
+    page.goto(f"{admin_stack.base_url}/admin/")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{admin_stack.base_url}/_local/oauth2/authorize?**")
+    assert axe_serious(page) == []  # every control has its label
+    office = page.get_by_label("Office (CFC clerk only)")
+    offered = office.locator("option").evaluate_all("options => options.map(o => [o.value, o.textContent])")
+    assert offered == [list(item) for item in cfc_offices().items()]
+    expect(page.get_by_label("Ward (ward officer only)").locator("option")).to_have_count(15)
+    office_id, name = next(iter(cfc_offices().items()))  # not the form's default, the sample CFC
+    assert office_id != "OFF-15GFXMY5"
+    page.get_by_label("Identity").select_option("cfc_clerk")
+    office.select_option(label=name)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", name="CFC counter: file a grievance for a walk-in citizen")).to_be_visible()
+    claims = jwt.decode(storage(page)[0][TOKEN_KEY], options={"verify_signature": False})
+    assert claims["cognito:groups"] == ["cfc_clerk"]
+    assert claims["custom:office"] == office_id
+    assert "custom:ward" not in claims
