@@ -13,8 +13,10 @@ the cold path of a request. What a route can answer is derived from what it is, 
 - an `Idempotency-Key` (pmc_common.idempotency): the header parameter, `Idempotency-Replayed` on the
   success, 400 `idempotency_key_missing`, 409 `idempotency_in_progress` (`Retry-After`), 422
   `idempotency_key_reused`;
-- a route that calls pmc_common.caching.cached_json: `If-None-Match`, `ETag` and a public `Cache-Control`
-  on its 200, and 304; one that calls require_current: an optional `If-Match`, 412, and the new `ETag`;
+- a route that calls pmc_common.caching.cached_json: `ETag` and a public `Cache-Control` on its 200, and
+  304; one that calls require_current: 412 and the new `ETag`;
+- any 304 or 412 among a route's responses, derived or given (Open311's `answers`): the optional
+  `If-None-Match` or `If-Match` header parameter it depends on;
 - a 201 whose new resource the app serves at `{path}/{id}`: `Location` (and that GET's `ETag` when it is
   a cached one);
 - what a route declares in its decorator (`responses={409: ["is_owner"]}`): those statuses and codes; a
@@ -120,6 +122,13 @@ TITLES = {
     422: "Validation failed",
     429: "Too many requests",
     500: "Internal error",
+}
+
+# The request header a conditional answer depends on, declared wherever the answer is, derived or given
+# (Open311's `answers`): optional, as pmc_common.caching and open311.routes.cached read them (API.md 1.9).
+CONDITIONS = {
+    "304": ("If-None-Match", "An ETag the client has (weak comparison, `*` any): 304 with no body when it is current."),
+    "412": ("If-Match", "The ETag the change is based on (optional): 412 and nothing changes when it is not current."),
 }
 
 
@@ -284,10 +293,8 @@ def _operation(
             {"name": name, "in": "query", "required": name in required, "schema": schema}
             for name, schema in query.get("properties", {}).items()
         ]
-    if fact.cached:
-        parameters.append(_header_parameter("If-None-Match", "An ETag the client has: 304 when it is current."))
-    if fact.if_match:
-        parameters.append(_header_parameter("If-Match", "The ETag the change is based on: 412 when not current."))
+    responses = _responses(app, route, plan, fact, facts, refs, query_names)
+    parameters += [_header_parameter(name, text) for status, (name, text) in CONDITIONS.items() if status in responses]
     if fact.idempotency:
         key = _header_parameter(
             "Idempotency-Key",
@@ -305,7 +312,7 @@ def _operation(
         )
         content = {m: {"schema": schema} for m in media}
         operation["requestBody"] = {"required": not plan.body_optional, "content": content}
-    operation["responses"] = _responses(app, route, plan, fact, facts, refs, query_names)
+    operation["responses"] = responses
     if fact.protected:
         operation["security"] = SECURITY
     return operation
