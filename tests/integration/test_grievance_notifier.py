@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 from moto.sns.models import sns_backends
 
-from grievance import domain, notifier, store
+from grievance import notifier, store
 from grievance.domain import Grievance
 from local.events import eventbridge_event
 from local.template import ACCOUNT_ID, REGION
 from pmc_common import ids
 from pmc_common.clock import iso
+from tests import grievances
 from tests.harness import lambda_context
 
 OWNER = "+919800000011"
@@ -40,19 +41,12 @@ def sent_since(before: set[str]) -> list[tuple[str, str]]:
 @pytest.fixture
 def followed(local_aws: Any) -> Grievance:
     """An open grievance with its owner, one follower with a phone number and one without."""
-    change = domain.log(
+    change = grievances.logged(
+        AT,
         grievance_id=ids.grievance_id(AT),
-        category="pothole",
-        department="roads",
-        sla_hours=72,
-        ward="W09",
-        description="Deep pothole near Karve Road signal.",
-        lat=18.507,
-        lng=73.807,
+        **grievances.POTHOLE_W09,
         owner_sub=f"owner-{uuid.uuid4()}",
         owner_phone_number=OWNER,
-        channel="app",
-        now=AT,
     )
     assert store.create(change)
     g = store.get(change.grievance.id)

@@ -21,6 +21,7 @@ from local.template import ACCOUNT_ID, REGION, Template
 from pmc_common import clients, ids
 from pmc_common.clock import iso
 from pmc_common.errors import Conflict
+from tests import grievances
 from tests.harness import CITIZEN, Api, lambda_context
 from tests.integration.test_grievance_api import GARBAGE
 
@@ -91,19 +92,12 @@ def relay(records: list[dict[str, Any]]) -> Any:
 @pytest.fixture
 def followed(local_aws: LocalAws) -> Grievance:
     """A grievance logged, assigned and started: three status changes, an owner and a follower with phones."""
-    change = domain.log(
+    change = grievances.logged(
+        AT,
         grievance_id=ids.grievance_id(AT),
-        category="pothole",
-        department="roads",
-        sla_hours=72,
-        ward="W09",
-        description="Deep pothole near Karve Road signal.",
-        lat=18.507,
-        lng=73.807,
+        **grievances.POTHOLE_W09,
         owner_sub=f"owner-{uuid.uuid4()}",
         owner_phone_number=OWNER,
-        channel="app",
-        now=AT,
     )
     g = store.create(change)
     assert store.follow(g, f"follower-{uuid.uuid4()}", FOLLOWER, iso(AT))

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from grievance import access, domain, store
+from grievance import access, store
 from grievance.domain import Grievance
 from pmc_common.auth import Caller
 from pmc_common.errors import Conflict, DomainError, Forbidden, NotFound
+from tests import grievances
 
 NOW = datetime(2026, 6, 10, 5, 12, 9, tzinfo=UTC)
 GRIEVANCE_ID = "GRV-2606-7K3M9Q"
@@ -40,20 +41,7 @@ CALLERS = {
 
 
 def logged(grievance_id: str) -> Grievance:
-    return domain.log(
-        grievance_id=grievance_id,
-        category="garbage_not_collected",
-        department="solid_waste_management",
-        sla_hours=48,
-        ward="W07",
-        description="Garbage not collected behind Kasba Ganpati for three days.",
-        lat=18.52,
-        lng=73.85,
-        owner_sub="owner-sub",
-        owner_phone_number=None,
-        channel="app",
-        now=NOW,
-    ).grievance
+    return grievances.logged(NOW, grievance_id=grievance_id).grievance
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from grievance.domain import Grievance
 from grievance.photo_rules import Photo, Rectangle
 from pmc_common.clock import iso
 from pmc_common.errors import Invalid
+from tests import grievances
 
 START = datetime(2026, 6, 10, 5, 12, 9, tzinfo=UTC)
 NOW = START + timedelta(hours=20)
@@ -24,20 +25,7 @@ OTHER = "GRV-2606-0B7Q3M"
 
 
 def working() -> Grievance:
-    g = domain.log(
-        grievance_id="GRV-2606-7K3M9Q",
-        category="garbage_not_collected",
-        department="solid_waste_management",
-        sla_hours=48,
-        ward="W07",
-        description="Garbage not collected behind Kasba Ganpati for three days.",
-        lat=18.52,
-        lng=73.85,
-        owner_sub="owner-sub",
-        owner_phone_number="+919800000001",
-        channel="app",
-        now=START,
-    ).grievance
+    g = grievances.logged(START, owner_phone_number="+919800000001").grievance
     return replace(g, status="in_progress", assignee="JE SWM, Kasba")
 
 

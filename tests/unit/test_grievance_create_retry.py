@@ -11,25 +11,13 @@ import pytest
 from grievance import domain, store
 from pmc_common import dynamo, ids
 from pmc_common.errors import Internal
+from tests import grievances
 
 NOW = datetime(2026, 6, 10, 5, 12, 9, tzinfo=UTC)
 
 
 def logged() -> domain.StatusChange:
-    return domain.log(
-        grievance_id="GRV-2606-7K3M9Q",
-        category="garbage_not_collected",
-        department="solid_waste_management",
-        sla_hours=48,
-        ward="W07",
-        description="Garbage not collected behind Kasba Ganpati for three days.",
-        lat=18.52,
-        lng=73.85,
-        owner_sub="owner-sub",
-        owner_phone_number=None,
-        channel="app",
-        now=NOW,
-    )
+    return grievances.logged(NOW)
 
 
 def test_a_taken_id_is_drawn_again_and_the_stored_grievance_returned(monkeypatch: pytest.MonkeyPatch) -> None:

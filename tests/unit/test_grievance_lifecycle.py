@@ -20,6 +20,7 @@ from grievance.domain import Grievance
 from pmc_common.clock import iso, parse_iso
 from pmc_common.errors import Conflict, Invalid
 from pmc_common.lifecycle import with_generated
+from tests import grievances
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 6, 10, 5, 12, 9, tzinfo=UTC)
@@ -78,20 +79,7 @@ REFUSED_WITH = {"feedback": "not_resolved", "reopen": "not_resolved", "reroute":
 
 
 def logged(now: datetime = START, sla_hours: int = 48) -> Grievance:
-    return domain.log(
-        grievance_id="GRV-2606-7K3M9Q",
-        category="garbage_not_collected",
-        department="solid_waste_management",
-        sla_hours=sla_hours,
-        ward="W07",
-        description="Garbage not collected behind Kasba Ganpati for three days.",
-        lat=18.52,
-        lng=73.85,
-        owner_sub="owner-sub",
-        owner_phone_number="+919800000001",
-        channel="app",
-        now=now,
-    ).grievance
+    return grievances.logged(now, sla_hours=sla_hours, owner_phone_number="+919800000001").grievance
 
 
 def in_status(status: str, **changes: Any) -> Grievance:

@@ -12,25 +12,13 @@ from hypothesis import strategies as st
 
 from grievance import domain, scorecard
 from pmc_common.clock import iso, parse_iso
+from tests import grievances
 
 START = datetime(2026, 6, 10, 5, 12, 9, tzinfo=UTC)
 
 
 def logged(at: datetime = START, ward: str = "W07") -> domain.Grievance:
-    return domain.log(
-        grievance_id="GRV-2606-7K3M9Q",
-        category="garbage_not_collected",
-        department="solid_waste_management",
-        sla_hours=48,
-        ward=ward,
-        description="Garbage not collected behind the temple.",
-        lat=18.5196,
-        lng=73.8553,
-        owner_sub="citizen",
-        owner_phone_number=None,
-        channel="app",
-        now=at,
-    ).grievance
+    return grievances.logged(at, ward=ward, owner_sub="citizen").grievance
 
 
 def resolved(g: domain.Grievance, after: timedelta) -> domain.Grievance:
