@@ -1,5 +1,6 @@
-"""What the end-to-end tests share: the caller's Authorization header and a bounded wait for asynchronous
-work (the local stack's pollers: SQS, streams, S3 notifications)."""
+"""What the end-to-end tests share: the usual grievance a citizen logs (garbage by Shaniwar Wada, W07), the
+sample CFC of Kasba Peth, the caller's Authorization header and a bounded wait for asynchronous work (the
+local stack's pollers: SQS, streams, S3 notifications)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ from typing import Any
 
 from tests.e2e.conftest import TokenFactory
 
-__all__ = ["TokenFactory", "bearer", "wait_for"]
+__all__ = ["BODY", "KASBA_CFC", "TokenFactory", "bearer", "wait_for"]
+
+BODY = {
+    "category": "garbage_not_collected",
+    "description": "Garbage not collected near Shaniwar Wada gate for three days.",
+    "lat": 18.5195,
+    "lng": 73.8553,
+    "address": "Shaniwar Peth",
+}
+KASBA_CFC = "OFF-15GFXMY5"  # Citizen Facilitation Centre, Kasba Peth (sample), W07
 
 
 def bearer(token: str) -> dict[str, str]:

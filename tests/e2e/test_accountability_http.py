@@ -11,16 +11,7 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from tests.e2e.support import TokenFactory, bearer, wait_for
-
-KASBA_CFC = "OFF-15GFXMY5"
-BODY = {
-    "category": "garbage_not_collected",
-    "description": "Garbage not collected near Shaniwar Wada gate for three days.",
-    "lat": 18.5195,
-    "lng": 73.8553,
-    "address": "Shaniwar Peth",
-}
+from tests.e2e.support import BODY, KASBA_CFC, TokenFactory, bearer, wait_for
 
 
 def swept_street() -> bytes:

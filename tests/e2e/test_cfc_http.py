@@ -8,17 +8,9 @@ import uuid
 
 import httpx
 
-from tests.e2e.support import TokenFactory, bearer, wait_for
+from tests.e2e.support import BODY, KASBA_CFC, TokenFactory, bearer, wait_for
 
-KASBA_CFC = "OFF-15GFXMY5"
 KASBA_OFFICE_CFC = "OFF-BQ6WFEJC"
-BODY = {
-    "category": "garbage_not_collected",
-    "description": "Garbage not collected near Shaniwar Wada gate for three days.",
-    "lat": 18.5195,
-    "lng": 73.8553,
-    "address": "Shaniwar Peth",
-}
 
 
 def test_a_clerk_files_for_a_walk_in_citizen_who_sees_it_and_gets_the_sms(stack: str, token: TokenFactory) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,16 +14,8 @@ from typing import Any
 import httpx
 
 from grievance.domain import LIFECYCLE
+from tests.e2e.support import BODY, TokenFactory
 
-TokenFactory = Callable[..., str]
-
-BODY = {
-    "category": "garbage_not_collected",
-    "description": "Garbage not collected near Shaniwar Wada gate for three days.",
-    "lat": 18.5195,
-    "lng": 73.8553,
-    "address": "Shaniwar Peth",
-}
 PUBLIC_ROUTES = (
     "/grievance-categories",
     "/emergency-numbers",

@@ -10,15 +10,7 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from tests.e2e.support import TokenFactory, bearer, wait_for
-
-BODY = {
-    "category": "garbage_not_collected",
-    "description": "Garbage not collected near Shaniwar Wada gate for three days.",
-    "lat": 18.5195,
-    "lng": 73.8553,
-    "address": "Shaniwar Peth",
-}
+from tests.e2e.support import BODY, TokenFactory, bearer, wait_for
 
 
 def texts_to(http: httpx.Client, phone_number: str, grievance_id: str) -> list[str]:
