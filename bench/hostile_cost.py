@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -28,9 +26,8 @@ sys.path[:0] = [
     str(ROOT / "functions/grievance"),
 ]
 
+from bench.aws import bench_aws  # noqa: E402
 from bench.results import write_section  # noqa: E402
-from local.aws import LocalAws  # noqa: E402
-from local.template import Template  # noqa: E402
 from pmc_common.geo import MAX_CELLS  # noqa: E402
 from tests.harness import CITIZEN, Api, Caller  # noqa: E402
 
@@ -170,12 +167,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print, leave bench/RESULTS.md as it is")
     args = parser.parse_args()
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log
-    template = Template.load(ROOT / "template.yaml")
-    aws = LocalAws(template)
-    aws.start()  # sets the functions' environment
-    try:
-        os.environ.update({"POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_DISABLED": "true"})
+    with bench_aws() as (template, aws):
         from grievance import reference
         from grievance import store as grievance_store
         from lookup import seed
@@ -203,8 +195,6 @@ def main() -> None:
         nearby_queries = [{"lat": a, "lng": o, "category": c} for a in lats for o in lngs for c in grievance_cats]
         nearby = run(api, meter, "/grievances/nearby", nearby_queries, CITIZEN)
         engine = aws.dynamodb_description.split(" (pid")[0]
-    finally:
-        aws.stop()
 
     grid = (
         f"{len(lats)} latitudes × {len(lngs)} longitudes"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import logging
 import math
 import os
 import random
@@ -35,9 +34,8 @@ sys.path[:0] = [
     str(ROOT / "functions/grievance"),
 ]
 
+from bench.aws import bench_aws  # noqa: E402
 from bench.results import write_section  # noqa: E402
-from local.aws import LocalAws  # noqa: E402
-from local.template import Template  # noqa: E402
 from tests.harness import CITIZEN, STAFF, Api  # noqa: E402
 
 BATCH = 25  # BatchWriteItem's limit
@@ -336,14 +334,9 @@ def main() -> None:
     args = parser.parse_args()
     sizes = sorted(args.grievances)
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    template = Template.load(ROOT / "template.yaml")
-    aws = LocalAws(template)
-    aws.start()
     results: dict[int, list[Measure]] = {}
     loads: list[str] = []
-    try:
-        os.environ.update({"POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_DISABLED": "true"})
+    with bench_aws() as (template, aws):
         from grievance import store as grievance_store
         from lookup import seed
         from lookup import store as lookup_store
@@ -363,8 +356,6 @@ def main() -> None:
             loads.append(loader.load_to(size))
             results[size] = [call(api, meter, path, query, caller) for path, _, query, caller in forms()]
         engine = aws.dynamodb_description.split(" (pid")[0]
-    finally:
-        aws.stop()
 
     rows = forms()
     header = " | ".join(f"requests, items read, RCU, returned at {s:,}" for s in sizes)

@@ -12,7 +12,6 @@ Usage: .venv/bin/python bench/scorecard.py [--grievances 1000 100000] [--no-writ
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 import time
@@ -24,10 +23,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "layers/common"), str(ROOT / "functions/grievance")]
 
+from bench.aws import bench_aws  # noqa: E402
 from bench.reads import GrievanceLoader, ReadMeter  # noqa: E402
 from bench.results import write_section  # noqa: E402
-from local.aws import LocalAws  # noqa: E402
-from local.template import Template  # noqa: E402
 from tests.harness import Api  # noqa: E402
 
 
@@ -96,14 +94,9 @@ def main() -> None:
     args = parser.parse_args()
     sizes = sorted(args.grievances)
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    template = Template.load(ROOT / "template.yaml")
-    aws = LocalAws(template)
-    aws.start()
     results: dict[int, list[Measure]] = {}
     loads: list[str] = []
-    try:
-        os.environ.update({"POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_DISABLED": "true"})
+    with bench_aws() as (template, aws):
         from grievance import scorecard
         from grievance import store as grievance_store
 
@@ -121,8 +114,6 @@ def main() -> None:
             loads[-1] += f" ({overdue:,} overdue now)"
             results[size] = [call(api, meter, path, query) for path, query in routes(month)]
         engine = aws.dynamodb_description.split(" (pid")[0]
-    finally:
-        aws.stop()
 
     columns = "| route | " + " | ".join(f"req ({s:,}) | items read | RCU | ms" for s in sizes) + " |"
     align = "|---|" + "---:|---:|---:|---:|" * len(sizes)

@@ -12,7 +12,6 @@ Usage: .venv/bin/python bench/survey.py [--responses 100000] [--burst 1000] [--n
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import random
 import statistics
@@ -29,10 +28,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "layers/common"), str(ROOT / "functions/survey")]
 
+from bench.aws import bench_aws  # noqa: E402
 from bench.reads import ReadMeter, load  # noqa: E402
 from bench.results import write_section  # noqa: E402
-from local.aws import LocalAws  # noqa: E402
-from local.template import Template  # noqa: E402
 from tests.harness import ADMIN, STAFF, Api  # noqa: E402
 
 SEED = 18
@@ -171,12 +169,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print, leave bench/RESULTS.md as it is")
     args = parser.parse_args()
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    template = Template.load(ROOT / "template.yaml")
-    aws = LocalAws(template)
-    aws.start()
-    try:
-        os.environ.update({"POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_DISABLED": "true"})
+    with bench_aws() as (template, aws):
         from survey import definitions, domain, seed, store
 
         seed.load(ROOT / "data")
@@ -201,8 +194,6 @@ def main() -> None:
         transactions = Transactions(store.SurveyItem._get_connection().connection.client)
         seconds, statuses, results, stored = burst(api, args.burst, transactions)
         engine = aws.dynamodb_description.split(" (pid")[0]
-    finally:
-        aws.stop()
 
     expected = {"all": args.burst, "citizen": args.burst - -(-args.burst // 4), "tourist": -(-args.burst // 4)}
     exact = results["response_count"] == expected and stored == args.burst and statuses == Counter({201: args.burst})
